@@ -1,0 +1,21 @@
+#!/usr/bin/env python
+"""Django's command-line utility for the portal."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    from django.core.management import execute_from_command_line
+
+    from portal.env import EnvError
+
+    try:
+        execute_from_command_line(sys.argv)
+    except EnvError as exc:
+        sys.exit(f"Configuration error: {exc}")
+
+
+if __name__ == "__main__":
+    main()

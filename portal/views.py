@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.forms import ProfileForm
+from portal.services import user_update_profile
+
+
+def home(request):
+    from procedures.selectors import popular_procedures
+
+    return render(request, "portal/home.html", {"popular": popular_procedures(limit=8)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_update_profile(user=request.user, data=form.cleaned_data)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("portal:profile")
+    return render(request, "portal/profile.html", {"form": form})

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str | None, port: int) -> bool:
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip service tests where the environment names no such service. Where it names one
+    that cannot be reached, skip too, or fail the run with REQUIRE_SERVICES=1."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    redis_url = os.environ.get("REDIS_URL")
+    status = {
+        "postgres": (bool(os.environ.get("DATABASE_URL")), on_postgres),
+        "redis": (bool(redis_url), _reachable(redis_url, 6379)),
+    }
+    status["celery_worker"] = status["redis"]
+    for marker, (named, present) in status.items():
+        if named and not present and REQUIRE_SERVICES and any(i.get_closest_marker(marker) for i in items):
+            raise pytest.UsageError(f"REQUIRE_SERVICES=1 but the service for '{marker}' cannot be reached")
+    for item in items:
+        for marker, (_named, present) in status.items():
+            if item.get_closest_marker(marker) and not present:
+                item.add_marker(pytest.mark.skip(reason=f"{marker}: service not configured or not reachable"))
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def citizen(django_user_model):
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user(
+        email="an.nguyen@example.vn",
+        password="correct horse battery staple",
+        full_name="Nguyễn Văn An",
+        citizen_id="001090012345",
+        phone="+84912345678",
+        address="12 Lê Lợi, Hà Nội",
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
