@@ -76,7 +76,7 @@ def test_invalid_profile_keeps_what_was_typed_and_explains(client, citizen):
     page = response.content.decode()
     assert "12 chữ số" in page
     assert "dd/mm/yyyy" in page
-    assert "số di động" in page.lower()
+    assert "số điện thoại di động việt nam" in page.lower()
     assert 'value="Số 1 đường Hùng Vương"' in page
     assert 'aria-invalid="true"' in page
     citizen.refresh_from_db()

@@ -31,7 +31,8 @@ def test_account_pages_use_the_portal_layout_in_vietnamese(client):
         assert '<html lang="vi">' in page
 
 
-def test_seed_demo_is_idempotent(django_user_model, capsys):
+def test_seed_demo_is_idempotent(django_user_model, settings, capsys):
+    settings.DEBUG = True
     call_command("seed_demo")
     count = django_user_model.objects.count()
     call_command("seed_demo")
