@@ -1,0 +1,114 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
+
+They run when Chromium is present (``E2E=1`` makes its absence a failure, ``E2E=0`` skips
+them). Screenshots of the key pages at phone width go to ``screenshots/`` (or
+``E2E_SCREENSHOTS``) for a reviewer to look at after a run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / "screenshots"))
+AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+# Playwright's sync API runs an event loop in this thread; the live server and the test's
+# own ORM calls are ordinary synchronous Django, which is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    wanted = os.environ.get("E2E", "")
+    for item in items:
+        if "tests/e2e/" not in str(item.fspath).replace(os.sep, "/"):
+            continue
+        item.add_marker(pytest.mark.e2e)
+        if wanted == "0":
+            item.add_marker(pytest.mark.skip(reason="E2E=0: browser tests switched off"))
+        elif not _chromium_available():
+            if wanted == "1":
+                raise pytest.UsageError(f"E2E=1 but Chromium is missing at {CHROMIUM}")
+            item.add_marker(pytest.mark.skip(reason="Chromium not installed"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def viewport(request):
+    return request.param
+
+
+@pytest.fixture
+def page(browser, viewport, live_server):
+    size = PHONE if viewport == "phone" else DESKTOP
+    context = browser.new_context(
+        viewport=size, locale="vi-VN", base_url=live_server.url, has_touch=viewport == "phone"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.viewport_name = viewport
+    yield page
+    context.close()
+
+
+def check_page(page, name: str) -> list[dict]:
+    """The checks every journey page gets: axe-core (no serious or critical violation), no
+    horizontal scrolling, a language set, and a screenshot at phone width."""
+    assert page.evaluate("document.documentElement.lang") in {"vi", "en"}
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
+    page.add_script_tag(content=AXE)
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                                           target: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    serious = [v for v in result if v["impact"] in {"serious", "critical"}]
+    assert not serious, f"{name}: axe violations {serious}"
+    if getattr(page, "viewport_name", "") == "phone":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    return result
+
+
+def assert_tappable(locator) -> None:
+    """Visible, inside the viewport's width and at least 24×24 CSS px (WCAG 2.2 target size)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    assert box is not None and locator.is_visible()
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    width = locator.page.viewport_size["width"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
