@@ -11,7 +11,7 @@ PORT ?= 8000
 # and gettext for the translations.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext
 
-.PHONY: run test setup system-deps messages lint check-messages clean
+.PHONY: run test prod setup system-deps messages lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ lint: $(VENV)/.installed
 
 test: setup lint
 	@eval "$$($(PY) -m portal.servicecheck)" && $(PY) -m pytest $(PYTEST_ARGS)
+
+prod: setup
+	scripts/prod.sh
 
 clean:
 	rm -rf $(VENV) staticfiles var

@@ -26,3 +26,53 @@ class PortalLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and the permissions policy (Django 5.2 has no CSP of its own).
+
+    Everything the portal serves comes from its own origin: no CDN, no inline script, so the
+    policy can be strict. Images may be data: URIs (QR codes).
+    """
+
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.POLICY)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """While PostgreSQL is down or restarting, answer a clean 503 page in the visitor's
+    language instead of a traceback; the connection is dropped so the next request
+    reconnects by itself once the database is back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError, connections
+        from django.shortcuts import render
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        import logging
+
+        logging.getLogger("portal.db").error("database unavailable: %s", exception.__class__.__name__)
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "10"
+        return response

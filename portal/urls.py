@@ -2,12 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import health, views
 
 portal_patterns = (
     [
         path("", views.home, name="home"),
         path("tai-khoan/ho-so-ca-nhan/", views.profile, name="profile"),
+        path("healthz", health.health, name="health"),
     ],
     "portal",
 )

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make prod`: the portal as it would be deployed, on this machine: production settings,
+# PostgreSQL, Redis, gunicorn, a Celery worker and beat; static files compressed and cached
+# by whitenoise; logs as one structured line an event.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+mkdir -p var
+if [ -z "${SECRET_KEY:-}" ]; then
+  # A key of this machine's own, made once and kept out of the repository.
+  [ -s var/prod-secret-key ] || $PY -c "import secrets; print(secrets.token_urlsafe(64))" > var/prod-secret-key
+  chmod 600 var/prod-secret-key
+  SECRET_KEY=$(cat var/prod-secret-key)
+fi
+export SECRET_KEY DEBUG=0
+export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dichvucong}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+# Loopback has no TLS: a real deployment terminates TLS at the proxy (BEHIND_TLS_PROXY=1).
+export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-0}
+export SITE_URL=${SITE_URL:-http://127.0.0.1:8000}
+export MEDIA_ROOT=${MEDIA_ROOT:-$PWD/var/media}
+export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
+
+dbname=${DATABASE_URL##*/}
+psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='${dbname}'" | grep -q 1 \
+  || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"${dbname}\""
+
+# Warnings are shown (on loopback SECURE_SSL_REDIRECT is off); errors stop the start.
+$PY manage.py check --deploy
+$PY manage.py migrate --noinput
+$PY manage.py collectstatic --noinput -v 0
+if $PY manage.py help load_catalogue >/dev/null 2>&1; then $PY manage.py load_catalogue; fi
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+.venv/bin/celery -A portal worker --concurrency="${CELERY_CONCURRENCY:-2}" --loglevel=INFO -n "prod@%h" &
+pids+=($!)
+.venv/bin/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule &
+pids+=($!)
+.venv/bin/gunicorn portal.wsgi:application -c portal/gunicorn.conf.py &
+pids+=($!)
+echo "prod: http://${BIND:-127.0.0.1:8000}/  health: http://${BIND:-127.0.0.1:8000}/healthz"
+wait -n "${pids[@]}"
