@@ -31,7 +31,7 @@ def test_signup_confirm_login_profile_logout(client, django_user_model):
     response = client.post(
         reverse("portal:profile"),
         {
-            "full_name": "  Tra\u0300n   Thị Bình ",
+            "full_name": "  Tra\u0302\u0300n   Thị Bình ",
             "citizen_id": "001190012345",
             "date_of_birth": "17/05/1990",
             "phone": "0987 654 321",
