@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = sorted(
-    p for p in ROOT.rglob("locale/vi/LC_MESSAGES/*.po") if ".venv" not in p.parts and "node_modules" not in p.parts
+    p
+    for p in ROOT.rglob("vi/LC_MESSAGES/*.po")
+    if "locale" in p.parts and ".venv" not in p.parts and "node_modules" not in p.parts
 )
 
 
