@@ -4,7 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
-from portal.validators import citizen_id_birth_year_matches, normalize_phone, normalize_text
+from portal.validators import (
+    citizen_id_birth_year_matches,
+    normalize_phone,
+    normalize_text,
+    validate_citizen_id,
+)
 
 
 class ProfileForm(forms.ModelForm):
@@ -48,7 +53,9 @@ class ProfileForm(forms.ModelForm):
         return normalize_text(self.cleaned_data["address"])
 
     def clean_citizen_id(self) -> str:
-        return "".join(self.cleaned_data["citizen_id"].split())
+        citizen_id = "".join(self.cleaned_data["citizen_id"].split())
+        validate_citizen_id(citizen_id)  # here, so clean() only sees a well-formed number
+        return citizen_id
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data["phone"])

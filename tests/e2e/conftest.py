@@ -30,10 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-# Playwright's sync API runs an event loop in this thread; the live server and the test's
-# own ORM calls are ordinary synchronous Django, which is safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
@@ -57,11 +53,17 @@ def pytest_collection_modifyitems(config, items):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the live server and the
+    # test's own ORM calls are ordinary synchronous Django, which is safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(params=["phone", "desktop"])
@@ -73,7 +75,11 @@ def viewport(request):
 def page(browser, viewport, live_server):
     size = PHONE if viewport == "phone" else DESKTOP
     context = browser.new_context(
-        viewport=size, locale="vi-VN", base_url=live_server.url, has_touch=viewport == "phone"
+        viewport=size,
+        locale="vi-VN",
+        base_url=live_server.url,
+        has_touch=viewport == "phone",
+        bypass_csp=True,  # lets the test inject axe-core; the page itself keeps its CSP
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
