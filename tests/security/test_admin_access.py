@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
+from portal.security.constants import AuditAction
+from portal.security.models import AuditEntry
 from tests.security.conftest import SECRET, TIME_STEP, admin_url, authenticators, sign_in, totp_code
 from tests.security.factories import PASSWORD, OfficialFactory
 
@@ -67,6 +69,8 @@ def test_official_sets_up_totp_then_opens_the_admin(client, official):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_view_recovery_codes")  # recovery codes are on
     assert authenticators(official) == ["recovery_codes", "totp"]
+    added = AuditEntry.objects.filter(actor=official, action=AuditAction.SECOND_FACTOR_ADDED)
+    assert sorted(added.values_list("changes", flat=True)) == ["recovery_codes", "totp"]
     for path in ["", "portal/user/", "security/auditentry/"]:
         assert client.get(admin_url(path)).status_code in (200, 403), path
     assert client.get(admin_url()).status_code == 200
