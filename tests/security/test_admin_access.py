@@ -159,3 +159,9 @@ def test_citizen_may_turn_off_the_second_factor(client, resident):
     response = client.post(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
     assert "totp" not in authenticators(resident)
+
+
+def test_official_is_told_in_vietnamese_why_the_admin_did_not_open(client, official):
+    sign_in(client, official)
+    response = client.get(admin_url(), follow=True)
+    assert "Cán bộ phải bật xác thực hai lớp" in response.content.decode()

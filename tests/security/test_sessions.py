@@ -147,3 +147,27 @@ def test_password_reset_ends_every_session(client, resident):
     response = client.post(form_url, {"password1": "bon mua xuan ha thu dong", "password2": "bon mua xuan ha thu dong"})
     assert response.status_code == 302
     assert not session_exists(key)
+
+
+def test_expiry_explains_itself_in_vietnamese(client, resident):
+    sign_in(client, resident)
+    shift_clock(client, idle=settings.SESSION_IDLE_TIMEOUT_CITIZEN + 5)
+    response = client.get(reverse("portal:profile"), follow=True)
+    assert "Bạn đã được đăng xuất do không thao tác" in response.content.decode()
+
+
+def test_citizen_sees_and_can_end_their_other_sessions(client, resident):
+    from allauth.usersessions.models import UserSession
+    from django.test import Client
+
+    other = Client(HTTP_USER_AGENT="Other phone")
+    sign_in(other, resident)
+    other_key = other.session.session_key
+    sign_in(client, resident)
+    page = client.get(reverse("usersessions_list"))
+    assert page.status_code == 200
+    assert UserSession.objects.filter(user=resident).count() == 2
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("usersessions_list"), {"action": "end"})
+    assert not session_exists(other_key)
+    assert client.get(reverse("portal:profile")).status_code == 200
