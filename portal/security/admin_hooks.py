@@ -2,6 +2,8 @@
 
 - ``admin.site.login`` never shows Django's bare login form nor authenticates anyone: it
   sends to allauth's login page (password, then the second factor) with ``next``.
+- ``admin.site.password_change`` sends to allauth's page, so every password change goes
+  through one flow: audited, and the other sessions ended.
 - The site-wide "delete selected" action records bulk deletions in the audit trail: Django
   logs them with ``LogEntry.objects.bulk_create``, which sends no ``post_save``.
 """
@@ -26,6 +28,10 @@ def admin_login(request: HttpRequest, extra_context=None) -> HttpResponseRedirec
     if request.user.is_authenticated and request.user.is_staff:
         return HttpResponseRedirect(next_url)
     return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+def admin_password_change(request: HttpRequest, extra_context=None) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("account_change_password"))
 
 
 def audited_delete_selected(modeladmin, request, queryset):
@@ -56,4 +62,5 @@ audited_delete_selected.short_description = delete_selected.short_description
 
 def install() -> None:
     admin.site.login = admin_login
+    admin.site.password_change = admin_password_change
     admin.site.add_action(audited_delete_selected, "delete_selected")

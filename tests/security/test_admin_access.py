@@ -165,3 +165,9 @@ def test_official_is_told_in_vietnamese_why_the_admin_did_not_open(client, offic
     sign_in(client, official)
     response = client.get(admin_url(), follow=True)
     assert "Cán bộ phải bật xác thực hai lớp" in response.content.decode()
+
+
+def test_admin_password_change_goes_through_allauth(mfa_admin_client):
+    response = mfa_admin_client.get(admin_url("password_change/"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_change_password")

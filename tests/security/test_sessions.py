@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from portal.security.constants import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
+from portal.security.constants import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT, AuditAction
+from portal.security.models import AuditEntry
 from tests.security.conftest import sign_in
 from tests.security.factories import PASSWORD
 
@@ -77,6 +78,7 @@ def test_official_idle_timeout_is_shorter(client, official):
     response = client.get(reverse("portal:profile"))
     assert response["Location"].startswith(reverse("account_login"))
     assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.get(actor=official, action=AuditAction.SESSION_EXPIRED).changes == "idle"
 
 
 def test_idle_timeouts_come_from_settings(client, resident, settings):
