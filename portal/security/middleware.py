@@ -102,10 +102,12 @@ class AdminAccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(admin_prefix()):
+        # "/quan-tri" counts too: APPEND_SLASH would otherwise redirect it to the admin.
+        if not (request.path + "/").startswith(admin_prefix()):
             return self.get_response(request)
         user = request.user
         if not (user.is_authenticated and user.is_active and user.is_staff):
+            request.urlconf = "portal.security.urls_hidden"
             raise Http404
         response = self._require_second_factor(request, user)
         if response is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_PATHS = [
     "",
+    "portal/user",  # without the slash: no APPEND_SLASH redirect that would reveal the admin
     "login/",
     "logout/",
     "password_change/",
@@ -30,6 +32,11 @@ ADMIN_PATHS = [
 def test_anonymous_gets_404_on_every_admin_url(client, path):
     assert client.get(admin_url(path)).status_code == 404
     assert client.post(admin_url(path), {"username": "x", "password": "y"}).status_code == 404
+
+
+def test_the_admin_prefix_without_slash_looks_like_any_unknown_page(client):
+    assert client.get("/" + settings.ADMIN_URL.rstrip("/")).status_code == 404
+    assert client.get("/khong-co-trang-nay").status_code == 404
 
 
 @pytest.mark.parametrize("path", ADMIN_PATHS)
