@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
+    "portal.security",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: first end idle or too old sessions, then gate the admin.
+    "portal.security.middleware.SessionTimeoutMiddleware",
+    "portal.security.middleware.AdminAccessMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -193,6 +198,18 @@ LOGIN_REDIRECT_URL = "portal:profile"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Dich vu cong"
+# Account security (portal.security): changing the e-mail or setting a password asks for the
+# password again (allauth.mfa already does so for the second factor: MFA_REAUTHENTICATION_REQUIRED).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_ADAPTER = "portal.security.adapters.PortalMFAAdapter"
+# Sessions end after this many seconds without a request (officials, citizens) and, in any case,
+# this many seconds after sign-in. Enforced by portal.security.middleware.SessionTimeoutMiddleware.
+SESSION_IDLE_TIMEOUT_STAFF = env.get_int("SESSION_IDLE_TIMEOUT_STAFF", 30 * 60)
+SESSION_IDLE_TIMEOUT_CITIZEN = env.get_int("SESSION_IDLE_TIMEOUT_CITIZEN", 120 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.get_int("SESSION_ABSOLUTE_LIFETIME", 12 * 3600)
+# Client addresses in the audit trail come from REMOTE_ADDR; behind N trusted reverse proxies
+# set this to N so the address is taken from X-Forwarded-For (allauth's rate limits read it too).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- E-mail -----------------------------------------------------------------------------
 

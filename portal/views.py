@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.forms import ProfileForm
+from portal.security.decorators import reauthentication_required_for_phone_change
 from portal.services import user_update_profile
 
 
@@ -18,6 +19,7 @@ def home(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required_for_phone_change
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
