@@ -19,6 +19,7 @@ from applications.constants import (
     CLOCK_RUNNING_STATES,
     CalendarExceptionKind,
     DeliveryChannel,
+    DossierEventName,
     DossierState,
     Rating,
 )
@@ -316,7 +317,7 @@ class DossierEvent(models.Model):
         help_text=_("Empty for the system (a payment or the carrier)."),
     )
     at = models.DateTimeField(_("at"))
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=DossierEventName.choices)
     from_state = models.CharField(_("from"), max_length=20, choices=DossierState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=DossierState.choices, blank=True)
     note = models.TextField(_("note"), blank=True)

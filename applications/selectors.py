@@ -93,3 +93,30 @@ def dossier_for_viewer(*, user, public_id) -> Dossier:
         if official is not None and official.agency_id == dossier.agency_id:
             return dossier
     raise Dossier.DoesNotExist
+
+
+def dossier_for_lookup(*, code: str, secret: str) -> Dossier | None:
+    """The dossier whose code and second factor (the 6-digit PIN or the last 4 digits of the
+    applicant's phone) match; None otherwise. Drafts have no code and are never found."""
+    from django.utils.crypto import constant_time_compare
+
+    dossier = (
+        Dossier.objects.exclude(state=DossierState.DRAFT)
+        .only("code", "state", "appointment_date", "lookup_pin", "applicant_phone", "received_at")
+        .filter(code__iexact=code)
+        .first()
+    )
+    if dossier is None:
+        return None
+    if len(secret) == 6 and dossier.lookup_pin and constant_time_compare(secret, dossier.lookup_pin):
+        return dossier
+    phone = dossier.applicant_phone or ""
+    if len(secret) == 4 and len(phone) >= 4 and constant_time_compare(secret, phone[-4:]):
+        return dossier
+    return None
+
+
+def missing_papers_view(dossier: Dossier):
+    from applications.services import missing_papers
+
+    return missing_papers(dossier)
