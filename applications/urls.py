@@ -19,5 +19,6 @@ urlpatterns = [
     path("ho-so/<uuid:public_id>/nop-lai/", views.resubmit, name="resubmit"),
     path("ho-so/<uuid:public_id>/rut/", views.withdraw, name="withdraw"),
     path("ho-so/<uuid:public_id>/danh-gia/", views.rate, name="rate"),
+    path("ho-so/<uuid:public_id>/giay-tiep-nhan.pdf", views.receipt, name="receipt"),
     path("ho-so/<uuid:public_id>/ket-qua/", views.result_download, name="result_download"),
 ]

@@ -428,6 +428,34 @@ def _attachment(field_file, filename: str, content_type: str) -> FileResponse:
     return response
 
 
+def receipt(request, public_id):
+    """ "Giấy tiếp nhận hồ sơ và hẹn trả kết quả": for the citizen and the agency's officials."""
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.utils import timezone, translation
+
+    from portal.pdf import render_pdf
+
+    dossier = _viewable(request, public_id)
+    if request.method not in ("GET", "HEAD") or not dossier.code:
+        raise Http404
+    # The receipt is an administrative document: always in Vietnamese.
+    with translation.override("vi"):
+        pdf = render_pdf(
+            "applications/receipt.html",
+            {
+                "dossier": dossier,
+                "papers": dossier.papers.all(),
+                "portal_name": settings.PORTAL_NAME,
+                "received_at": timezone.localtime(dossier.received_at),
+            },
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="giay-tiep-nhan-{sanitize_filename(dossier.code)}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def paper_download(request, public_id, paper_id: int):
     dossier = _viewable(request, public_id)
     if request.method not in ("GET", "HEAD"):

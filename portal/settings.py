@@ -252,3 +252,5 @@ LOGGING = {
 DOSSIER_MAX_UPLOAD_BYTES = env.get_int("DOSSIER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Processing time when the catalogue states none (working days).
 DOSSIER_DEFAULT_PROCESSING_DAYS = 10
+# WeasyPrint logs every rendering step at INFO.
+LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
