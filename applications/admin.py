@@ -24,7 +24,7 @@ from applications.selectors import dossiers_for_official, official_for_user
 
 DUE_SOON_WORKING_DAYS = 2
 
-# action → (transition method, button label, form, service call)
+# action → (transition method, button label, confirmation form); _run_service calls the service.
 ACTIONS = {
     "validate": ("validate", _("Validate"), NoteForm),
     "request_supplement": ("request_supplement", _("Request more papers"), SupplementRequestForm),
@@ -141,6 +141,7 @@ class DossierAdmin(admin.ModelAdmin):
     inlines = [DossierPaperInline, DossierEventInline]
     actions = None
     change_form_template = "admin/applications/dossier/change_form.html"
+    change_list_template = "admin/applications/dossier/change_list.html"
     fieldsets = (
         (None, {"fields": ("code", "state", "procedure", "agency", "received_at", "appointment_date")}),
         (
@@ -283,12 +284,40 @@ class DossierAdmin(admin.ModelAdmin):
         urls = super().get_urls()
         custom = [
             path(
+                "statistics/",
+                self.admin_site.admin_view(self.statistics_view),
+                name="applications_dossier_statistics",
+            ),
+            path(
                 "<path:object_id>/act/<str:action>/",
                 self.admin_site.admin_view(self.transition_view),
                 name="applications_dossier_transition",
-            )
+            ),
         ]
         return custom + urls
+
+    def statistics_view(self, request):
+        """The official's own agency per month (a superuser without an agency sees all)."""
+        from django.core.exceptions import PermissionDenied
+
+        from applications.views import statistics_response
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        official = official_for_user(user=request.user)
+        if official is None and not request.user.is_superuser:
+            raise PermissionDenied
+        return statistics_response(
+            request,
+            template="admin/applications/dossier/statistics.html",
+            agency_id=official.agency_id if official else None,
+            extra={
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Dossier statistics"),
+                "agency": official.agency if official else None,
+            },
+        )
 
     def transition_view(self, request, object_id, action: str):
         if action not in ACTIONS:

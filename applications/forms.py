@@ -120,3 +120,8 @@ class LookupForm(forms.Form):
         if not value.isdigit():
             raise forms.ValidationError(_("Digits only."))
         return value
+
+
+class MonthForm(forms.Form):
+    month = forms.TypedChoiceField(label=_("Month"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)])
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("nop-truc-tuyen/<str:code>/", views.create, name="create"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
     path("tra-cuu-ho-so/", views.lookup, name="lookup"),
+    path("thong-ke/", views.statistics, name="statistics"),
     path("ho-so/<uuid:public_id>/", views.detail, name="detail"),
     path("ho-so/<uuid:public_id>/nguoi-nop/", views.applicant, name="applicant"),
     path("ho-so/<uuid:public_id>/giay-to/", views.papers, name="papers"),

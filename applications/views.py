@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from applications import ratelimit, services
+from applications import ratelimit, reports, services
 from applications.constants import DossierState
 from applications.display import citizen_next_step
 from applications.forms import (
     ApplicantForm,
     ExtraPaperForm,
     LookupForm,
+    MonthForm,
     PaperUploadForm,
     RatingForm,
     ResubmitForm,
@@ -408,6 +409,55 @@ def lookup(request):
                 form.add_error(None, _("No dossier matches this code and PIN (or phone digits)."))
                 status = 404
     return render(request, "applications/lookup.html", {"form": form, "result": result}, status=status)
+
+
+# --- Statistics -----------------------------------------------------------------------------------
+
+
+def month_from_request(request) -> tuple[int, int, MonthForm]:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    form = MonthForm(request.GET or None, initial={"month": today.month, "year": today.year})
+    if request.GET and form.is_valid():
+        return form.cleaned_data["year"], form.cleaned_data["month"], form
+    return today.year, today.month, form
+
+
+def statistics_response(request, *, template: str, agency_id: int | None, extra: dict | None = None):
+    """Shared by the public page and the officials' admin view: HTML, or .xlsx with ?format=xlsx."""
+    from django.conf import settings
+    from django.http import HttpResponse
+
+    year, month, form = month_from_request(request)
+    rows = reports.monthly_statistics(year=year, month=month, agency_id=agency_id)
+    if request.GET.get("format") == "xlsx":
+        content = reports.statistics_workbook(
+            rows=rows,
+            year=year,
+            month=month,
+            title=_("Dossier statistics – %(portal)s") % {"portal": settings.PORTAL_NAME},
+        )
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="thong-ke-ho-so-{year}-{month:02d}.xlsx"'
+        return response
+    context = {
+        "form": form,
+        "year": year,
+        "month": month,
+        "rows": rows,
+        "total": reports.totals(rows),
+        "labels": reports.column_labels(),
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+@require_GET
+def statistics(request):
+    return statistics_response(request, template="applications/statistics.html", agency_id=None)
 
 
 # --- Files: the owner or the agency's officials, as downloads ------------------------------------
