@@ -328,8 +328,9 @@ def document_store(*, owner, uploaded: File, title: str) -> PersonalDocument:
 
 
 def _next_code(agency: Agency, day) -> str:
-    sequence, _created = DossierCodeSequence.objects.get_or_create(agency=agency, day=day)
-    sequence = DossierCodeSequence.objects.select_for_update().get(pk=sequence.pk)
+    # SELECT ... FOR UPDATE (or INSERT on the day's first dossier; a concurrent first insert
+    # hits the unique constraint and get_or_create reads the winner's row, locked).
+    sequence, _created = DossierCodeSequence.objects.select_for_update().get_or_create(agency=agency, day=day)
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
