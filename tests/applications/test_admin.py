@@ -120,3 +120,23 @@ def test_staff_without_official_row_sees_nothing(client):
     dossier = SubmittedDossierFactory()
     body = client.get(reverse("admin:applications_dossier_changelist")).content.decode()
     assert dossier.code not in body
+
+
+def test_paper_and_receipt_of_another_agency_are_404_for_an_official(desk):
+    other = SubmittedDossierFactory()
+    paper = DossierPaperFactory(dossier=other)
+    assert desk.get(paper.get_download_url()).status_code == 404
+    assert desk.get(reverse("applications:receipt", kwargs={"public_id": other.public_id})).status_code == 404
+
+
+def test_calendar_exception_can_be_added_by_an_official(desk):
+    response = desk.post(
+        reverse("admin:applications_calendarexception_add"),
+        {"date": "22/08/2026", "kind": "working_day", "description": "Làm bù cho thứ Hai 31/08"},
+    )
+    assert response.status_code == 302
+    import datetime as dt
+
+    from applications.calendar import is_working_day
+
+    assert is_working_day(dt.date(2026, 8, 22))
