@@ -75,3 +75,23 @@ def test_parallel_submissions_get_distinct_sequential_codes():
     codes = sorted(r.code for r in results)
     assert [c[-4:] for c in codes] == ["0001", "0002", "0003", "0004"]
     assert DossierCodeSequence.objects.get().last == 4
+
+
+def test_double_submit_from_two_devices_makes_one_code():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    procedure = ProcedureFactory()
+    document = RequiredDocumentFactory(procedure=procedure)
+    citizen = UserFactory()
+    draft = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    services.dossier_attach_paper(
+        dossier=draft, actor=citizen, uploaded=SimpleUploadedFile("a.pdf", PDF_BYTES), required_document=document
+    )
+    results = _in_threads(
+        lambda: services.dossier_submit(dossier=Dossier.objects.get(pk=draft.pk), actor=citizen),
+        lambda: services.dossier_submit(dossier=Dossier.objects.get(pk=draft.pk), actor=citizen),
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], services.DossierTransitionError), results
+    assert DossierEvent.objects.filter(dossier=draft, action="submitted").count() == 1
+    assert DossierCodeSequence.objects.get().last == 1

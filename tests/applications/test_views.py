@@ -268,3 +268,15 @@ def test_lookup_is_rate_limited_per_ip_and_per_code(client):
         reverse("applications:lookup"), {"code": dossier.code, "secret": "246810"}, REMOTE_ADDR="10.0.0.9"
     )
     assert other_ip.status_code == 429
+
+
+def test_detail_page_query_count_does_not_grow_with_events(signed_in, citizen, django_assert_max_num_queries):
+    dossier = SubmittedDossierFactory(citizen=citizen)
+    for i in range(15):
+        DossierEvent.objects.create(
+            dossier=dossier, actor=citizen, at=dossier.received_at, action="submitted", note=str(i)
+        )
+        DossierPaperFactory(dossier=dossier)
+    with django_assert_max_num_queries(12):
+        response = signed_in.get(url("detail", dossier))
+    assert response.status_code == 200
