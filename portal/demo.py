@@ -47,4 +47,14 @@ def ensure_demo_accounts() -> int:
             account = {**account, "date_of_birth": date(1990, 5, 17)}
         _user, was_created = ensure_user(account)
         created += was_created
+    from applications.demo import ensure_demo_officials
+
+    created += ensure_demo_officials(ensure_user)
     return created
+
+
+def demo_logins() -> list[dict]:
+    """Every demo login, for printing: the accounts above plus the apps' officials."""
+    from applications.demo import DEMO_OFFICIAL
+
+    return [*DEMO_ACCOUNTS, DEMO_OFFICIAL]

@@ -266,3 +266,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Dossiers (applications) --------------------------------------------------------------
+
+# One uploaded paper at most (PDF, JPEG or PNG); requests announcing more are refused early.
+DOSSIER_MAX_UPLOAD_BYTES = env.get_int("DOSSIER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Processing time when the catalogue states none (working days).
+DOSSIER_DEFAULT_PROCESSING_DAYS = 10
+# WeasyPrint logs every rendering step at INFO.
+LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+from portal.demo import demo_logins, ensure_demo_accounts
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo accounts ready ({created} created)."))
         if settings.DEBUG:
             self.stdout.write("Demo logins (DEBUG only):")
-            for account in DEMO_ACCOUNTS:
+            for account in demo_logins():
                 self.stdout.write(f"  {account['role']:<28} {account['email']:<32} {account['password']}")
         else:
             self.stdout.write("Passwords are not printed when DEBUG is off.")

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from applications.constants import OPEN_STATES, DossierState
+from applications.models import Dossier, DossierEvent, DossierPaper, Official, PersonalDocument
+from procedures.models import Procedure
+
+
+def official_for_user(*, user) -> Official | None:
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        official = user.official
+    except Official.DoesNotExist:
+        return None
+    return official if official.is_active else None
+
+
+def _with_related(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return qs.select_related("procedure", "agency", "citizen")
+
+
+def dossiers_for_citizen(*, citizen) -> QuerySet[Dossier]:
+    return _with_related(Dossier.objects.filter(citizen=citizen))
+
+
+def dossiers_for_official(*, official: Official | None, user=None) -> QuerySet[Dossier]:
+    """The dossiers an official may see: their agency's, never drafts. A superuser sees all."""
+    qs = _with_related(Dossier.objects.exclude(state=DossierState.DRAFT))
+    if user is not None and user.is_superuser and official is None:
+        return qs
+    if official is None or not official.is_active:
+        return qs.none()
+    return qs.filter(agency_id=official.agency_id)
+
+
+def dossier_detail_for_citizen(*, citizen, public_id) -> Dossier:
+    """Raises Dossier.DoesNotExist for anything but the citizen's own dossier."""
+    return (
+        dossiers_for_citizen(citizen=citizen)
+        .prefetch_related(
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
+            Prefetch("papers", queryset=DossierPaper.objects.select_related("required_document")),
+            "procedure__documents",
+        )
+        .get(public_id=public_id)
+    )
+
+
+def papers_of(*, dossier: Dossier) -> QuerySet[DossierPaper]:
+    return DossierPaper.objects.filter(dossier=dossier).select_related("required_document", "dossier")
+
+
+def personal_documents_for(*, owner) -> QuerySet[PersonalDocument]:
+    return PersonalDocument.objects.filter(owner=owner)
+
+
+def procedures_online() -> QuerySet[Procedure]:
+    from procedures.constants import OnlineLevel
+
+    return (
+        Procedure.objects.filter(is_active=True, online_level__in=[OnlineLevel.PARTIAL, OnlineLevel.FULL])
+        .filter(agencies__is_active=True)
+        .distinct()
+        .select_related("sector")
+        .order_by("-popularity", "code")
+    )
+
+
+def overdue_filter(today: dt.date) -> Q:
+    return Q(state__in=[DossierState.SUBMITTED, DossierState.VALIDATED], appointment_date__lt=today)
+
+
+def open_dossiers(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return qs.filter(state__in=OPEN_STATES)
+
+
+def dossier_for_viewer(*, user, public_id) -> Dossier:
+    """The dossier if ``user`` is its citizen, or an official of its agency who may view
+    dossiers; raises Dossier.DoesNotExist otherwise (views answer 404)."""
+    if user is None or not user.is_authenticated:
+        raise Dossier.DoesNotExist
+    dossier = Dossier.objects.select_related("procedure", "agency", "citizen").get(public_id=public_id)
+    if dossier.citizen_id == user.pk:
+        return dossier
+    if user.is_staff and user.has_perm("applications.view_dossier") and dossier.state != DossierState.DRAFT:
+        if user.is_superuser:
+            return dossier
+        official = official_for_user(user=user)
+        if official is not None and official.agency_id == dossier.agency_id:
+            return dossier
+    raise Dossier.DoesNotExist
+
+
+def dossier_for_lookup(*, code: str, secret: str) -> Dossier | None:
+    """The dossier whose code and second factor (the 6-digit PIN or the last 4 digits of the
+    applicant's phone) match; None otherwise. Drafts have no code and are never found."""
+    from django.utils.crypto import constant_time_compare
+
+    dossier = (
+        Dossier.objects.exclude(state=DossierState.DRAFT)
+        .only("code", "state", "appointment_date", "lookup_pin", "applicant_phone", "received_at")
+        .filter(code__iexact=code)
+        .first()
+    )
+    if dossier is None:
+        return None
+    if len(secret) == 6 and dossier.lookup_pin and constant_time_compare(secret, dossier.lookup_pin):
+        return dossier
+    phone = dossier.applicant_phone or ""
+    if len(secret) == 4 and len(phone) >= 4 and constant_time_compare(secret, phone[-4:]):
+        return dossier
+    return None
+
+
+def missing_papers_view(dossier: Dossier):
+    from applications.services import missing_papers
+
+    return missing_papers(dossier)

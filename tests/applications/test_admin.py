@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from applications.constants import DossierState
+from applications.models import DossierEvent
+from tests.applications.factories import (
+    DossierPaperFactory,
+    OfficialFactory,
+    SubmittedDossierFactory,
+    ValidatedDossierFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(client, official):
+    client.force_login(official.user)
+    return client
+
+
+def test_changelist_shows_only_own_agency(desk, official, django_assert_max_num_queries):
+    mine = [SubmittedDossierFactory(agency=official.agency) for _ in range(3)]
+    other = SubmittedDossierFactory()
+    with django_assert_max_num_queries(15):
+        response = desk.get(reverse("admin:applications_dossier_changelist"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for dossier in mine:
+        assert dossier.code in body
+    assert other.code not in body
+
+
+@pytest.mark.parametrize("url_name", ["admin:applications_dossier_change", "admin:applications_dossier_history"])
+def test_other_agency_dossier_by_url_is_404(desk, url_name):
+    other = SubmittedDossierFactory()
+    assert desk.get(reverse(url_name, args=[other.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["validate", "reject", "request_supplement"])
+def test_other_agency_transition_by_url_is_404_and_changes_nothing(desk, action):
+    other = SubmittedDossierFactory()
+    url = reverse("admin:applications_dossier_transition", args=[other.pk, action])
+    assert desk.get(url).status_code == 404
+    assert desk.post(url, {"note": "x", "reason": "x", "request_text": "x"}).status_code == 404
+    other.refresh_from_db()
+    assert other.state == DossierState.SUBMITTED
+
+
+def test_change_page_shows_buttons_trail_and_papers(desk, official):
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    paper = DossierPaperFactory(dossier=dossier)
+    body = desk.get(reverse("admin:applications_dossier_change", args=[dossier.pk])).content.decode()
+    assert reverse("admin:applications_dossier_transition", args=[dossier.pk, "validate"]) in body
+    assert reverse("admin:applications_dossier_transition", args=[dossier.pk, "process"]) not in body
+    assert paper.get_download_url() in body
+    response = desk.get(paper.get_download_url())
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_validate_through_confirmation_page(desk, official):
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    url = reverse("admin:applications_dossier_transition", args=[dossier.pk, "validate"])
+    assert desk.get(url).status_code == 200
+    response = desk.post(url, {"note": "Hồ sơ đầy đủ"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.VALIDATED
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert (event.actor, event.note) == (official.user, "Hồ sơ đầy đủ")
+
+
+def test_reject_requires_reason_and_second_click_gets_message(desk, official):
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    url = reverse("admin:applications_dossier_transition", args=[dossier.pk, "reject"])
+    assert desk.post(url, {"reason": ""}).status_code == 200
+    assert desk.post(url, {"reason": "Sai thẩm quyền"}).status_code == 302
+    response = desk.post(url, {"reason": "Sai thẩm quyền"})
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 1
+
+
+def test_process_with_unpaid_fee_shows_the_reason(desk, official):
+    dossier = ValidatedDossierFactory(agency=official.agency, fee_amount=20000)
+    url = reverse("admin:applications_dossier_transition", args=[dossier.pk, "process"])
+    response = desk.post(url, {"note": ""})
+    assert response.status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.VALIDATED
+
+
+def test_overdue_filter_and_highlight(desk, official):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    late = SubmittedDossierFactory(agency=official.agency, appointment_date=timezone.localdate() - dt.timedelta(days=3))
+    on_time = SubmittedDossierFactory(
+        agency=official.agency, appointment_date=timezone.localdate() + dt.timedelta(days=30)
+    )
+    body = desk.get(reverse("admin:applications_dossier_changelist") + "?due=overdue").content.decode()
+    assert late.code in body and on_time.code not in body
+    assert "due-overdue" in body
+
+
+def test_dossiers_cannot_be_deleted_or_added(desk, official):
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    assert desk.get(reverse("admin:applications_dossier_delete", args=[dossier.pk])).status_code == 403
+    assert desk.get(reverse("admin:applications_dossier_add")).status_code == 403
+
+
+def test_staff_without_official_row_sees_nothing(client):
+    user = OfficialFactory().user
+    user.official.delete()
+    client.force_login(user)
+    dossier = SubmittedDossierFactory()
+    body = client.get(reverse("admin:applications_dossier_changelist")).content.decode()
+    assert dossier.code not in body
+
+
+def test_paper_and_receipt_of_another_agency_are_404_for_an_official(desk):
+    other = SubmittedDossierFactory()
+    paper = DossierPaperFactory(dossier=other)
+    assert desk.get(paper.get_download_url()).status_code == 404
+    assert desk.get(reverse("applications:receipt", kwargs={"public_id": other.public_id})).status_code == 404
+
+
+def test_calendar_exception_can_be_added_by_an_official(desk):
+    response = desk.post(
+        reverse("admin:applications_calendarexception_add"),
+        {"date": "22/08/2026", "kind": "working_day", "description": "Làm bù cho thứ Hai 31/08"},
+    )
+    assert response.status_code == 302
+    import datetime as dt
+
+    from applications.calendar import is_working_day
+
+    assert is_working_day(dt.date(2026, 8, 22))

@@ -1,0 +1,420 @@
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from applications import events, services
+from applications.constants import CalendarExceptionKind, DossierState
+from applications.models import CalendarException, DossierEvent
+from tests.applications.factories import (
+    FACTORY_BY_STATE,
+    PDF_BYTES,
+    AgencyFactory,
+    DossierFactory,
+    DossierPaperFactory,
+    FeeFactory,
+    NeedsSupplementDossierFactory,
+    OfficialFactory,
+    ProcedureFactory,
+    RequiredDocumentFactory,
+    SubmittedDossierFactory,
+    UserFactory,
+    ValidatedDossierFactory,
+)
+
+pytestmark = pytest.mark.django_db
+S = DossierState
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+ALL_STATES = list(S)
+
+
+def freeze(monkeypatch, when: dt.datetime) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: when)
+
+
+def run(action: str, dossier, official_user):
+    citizen = dossier.citizen
+    if action == "validate":
+        return services.dossier_validate(dossier=dossier, actor=official_user, note="Đủ")
+    if action == "request_supplement":
+        return services.dossier_request_supplement(dossier=dossier, actor=official_user, request_text="Bản sao CCCD")
+    if action == "reject":
+        return services.dossier_reject(dossier=dossier, actor=official_user, reason="Không thuộc thẩm quyền")
+    if action == "process":
+        return services.dossier_process(dossier=dossier, actor=official_user)
+    if action == "deliver":
+        return services.dossier_deliver(dossier=dossier, actor=official_user)
+    if action == "withdraw":
+        return services.dossier_withdraw(dossier=dossier, actor=citizen)
+    if action == "resubmit":
+        DossierPaperFactory(dossier=dossier, is_supplement=True)
+        return services.dossier_resubmit(dossier=dossier, actor=citizen)
+    raise AssertionError(action)
+
+
+TRANSITIONS = {
+    "validate": ({S.SUBMITTED}, S.VALIDATED),
+    "request_supplement": ({S.SUBMITTED}, S.NEEDS_SUPPLEMENT),
+    "reject": ({S.SUBMITTED, S.NEEDS_SUPPLEMENT, S.VALIDATED}, S.REJECTED),
+    "process": ({S.VALIDATED}, S.PROCESSED),
+    "deliver": ({S.PROCESSED}, S.DELIVERED),
+    "withdraw": ({S.DRAFT, S.SUBMITTED, S.NEEDS_SUPPLEMENT}, S.WITHDRAWN),
+    "resubmit": ({S.NEEDS_SUPPLEMENT}, S.SUBMITTED),
+}
+CASES = [(a, s, s in allowed) for a, (allowed, _t) in TRANSITIONS.items() for s in ALL_STATES]
+
+
+@pytest.mark.parametrize(("action", "state", "allowed"), CASES, ids=[f"{a}-{s}" for a, s, _ in CASES])
+def test_transition_allowed_and_refused_states(action, state, allowed, official, django_capture_on_commit_callbacks):
+    dossier = FACTORY_BY_STATE[state](agency=official.agency)
+    before = DossierEvent.objects.filter(dossier=dossier).count()
+    with django_capture_on_commit_callbacks() as callbacks:
+        if allowed:
+            result = run(action, dossier, official.user)
+        else:
+            with pytest.raises(services.DossierTransitionError):
+                run(action, dossier, official.user)
+    dossier.refresh_from_db()
+    events_after = list(DossierEvent.objects.filter(dossier=dossier).order_by("id"))
+    if allowed:
+        target = TRANSITIONS[action][1]
+        assert result.state == dossier.state == target
+        assert len(events_after) == before + 1
+        event = events_after[-1]
+        assert (event.from_state, event.to_state) == (state, target)
+        expected_event = {"request_supplement": "supplement_requested"}.get(action, action + "ed").replace("eed", "ed")
+        expected_event = {"withdrawed": "withdrawn", "submited": "submitted", "resubmited": "resubmitted"}.get(
+            expected_event, expected_event
+        )
+        assert event.action == expected_event
+        notified = [c for c in callbacks if isinstance(c, partial) and c.func is events.dossier_event_committed]
+        # A draft withdrawn was never seen by anybody: no notification.
+        assert len(notified) == (0 if state == S.DRAFT else 1)
+        if notified:
+            assert notified[0].args == (dossier.pk, expected_event)
+    else:
+        assert dossier.state == state
+        assert len(events_after) == before
+        assert callbacks == []
+
+
+@pytest.mark.parametrize("action", ["validate", "request_supplement", "reject"])
+def test_official_of_another_agency_is_refused(action):
+    other = OfficialFactory()
+    dossier = SubmittedDossierFactory()
+    with pytest.raises(services.DossierPermissionDenied):
+        run(action, dossier, other.user)
+    dossier.refresh_from_db()
+    assert dossier.state == S.SUBMITTED
+    assert not DossierEvent.objects.filter(dossier=dossier).exists()
+
+
+def test_official_without_the_permission_is_refused():
+    official = OfficialFactory(in_group=False)
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_validate(dossier=dossier, actor=official.user)
+
+
+def test_citizen_cannot_validate_own_dossier():
+    dossier = SubmittedDossierFactory()
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_validate(dossier=dossier, actor=dossier.citizen)
+
+
+def test_other_citizen_cannot_withdraw():
+    dossier = SubmittedDossierFactory()
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_withdraw(dossier=dossier, actor=UserFactory())
+
+
+def test_inactive_official_is_refused(official):
+    official.is_active = False
+    official.save()
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_validate(dossier=dossier, actor=official.user)
+
+
+def test_process_needs_the_fee_settled(official):
+    dossier = ValidatedDossierFactory(agency=official.agency, fee_amount=50000)
+    with pytest.raises(services.DossierTransitionError, match="(?i)fee|lệ phí"):
+        services.dossier_process(dossier=dossier, actor=official.user)
+    services.dossier_mark_fee_settled(dossier=dossier, reference="PAY-1")
+    dossier = services.dossier_process(dossier=dossier, actor=official.user)
+    assert dossier.state == S.PROCESSED
+
+
+def test_process_stores_the_result_document(official):
+    dossier = ValidatedDossierFactory(agency=official.agency)
+    upload = SimpleUploadedFile("giay-chung-nhan.pdf", PDF_BYTES, content_type="application/pdf")
+    dossier = services.dossier_process(dossier=dossier, actor=official.user, result_file=upload, note="Ký số")
+    assert dossier.result_file.name.startswith(f"private/results/{dossier.public_id}/")
+    assert "giay-chung-nhan" not in dossier.result_file.name
+
+
+def test_deliver_by_post_from_the_system():
+    dossier = FACTORY_BY_STATE[S.PROCESSED]()
+    dossier = services.dossier_deliver(dossier=dossier, actor=None, channel="post")
+    assert dossier.state == S.DELIVERED and dossier.delivery_channel == "post"
+    assert DossierEvent.objects.get(dossier=dossier).actor is None
+
+
+def test_system_cannot_deliver_at_the_counter():
+    dossier = FACTORY_BY_STATE[S.PROCESSED]()
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_deliver(dossier=dossier, actor=None, channel="counter")
+
+
+def test_reject_needs_a_reason(official):
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    with pytest.raises(services.DossierError):
+        services.dossier_reject(dossier=dossier, actor=official.user, reason="  ")
+
+
+def test_fee_settled_is_idempotent_and_refused_before_submission():
+    dossier = SubmittedDossierFactory(fee_amount=30000)
+    services.dossier_mark_fee_settled(dossier=dossier, reference="R1")
+    services.dossier_mark_fee_settled(dossier=dossier, reference="R2")
+    dossier.refresh_from_db()
+    assert dossier.fee_settled and dossier.fee_reference == "R1"
+    assert DossierEvent.objects.filter(dossier=dossier, action="fee_settled").count() == 1
+    with pytest.raises(services.DossierTransitionError):
+        services.dossier_mark_fee_settled(dossier=DossierFactory(), reference="R3")
+
+
+# --- Drafts and submission ---------------------------------------------------------------
+
+
+@pytest.fixture
+def procedure():
+    procedure = ProcedureFactory(processing_days=3)
+    RequiredDocumentFactory(procedure=procedure, name="Giấy đề nghị")
+    RequiredDocumentFactory(procedure=procedure, name="Bản sao CCCD")
+    RequiredDocumentFactory(procedure=procedure, name="Giấy tờ khác", is_required=False)
+    FeeFactory(procedure=procedure, amount=100000)
+    return procedure
+
+
+def _complete(dossier):
+    for document in dossier.procedure.documents.filter(is_required=True):
+        services.dossier_attach_paper(
+            dossier=dossier,
+            actor=dossier.citizen,
+            uploaded=SimpleUploadedFile("giay.pdf", PDF_BYTES),
+            required_document=document,
+        )
+
+
+def test_create_draft_prefills_from_the_profile(citizen, procedure):
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    assert dossier.state == S.DRAFT
+    assert dossier.applicant_name == "Nguyễn Văn An"
+    assert dossier.applicant_citizen_id == citizen.citizen_id
+    assert dossier.agency == procedure.agencies.first()
+    assert dossier.code is None
+
+
+def test_create_draft_refuses_a_procedure_not_online(citizen):
+    procedure = ProcedureFactory(online_level="information")
+    with pytest.raises(services.DossierError):
+        services.dossier_create_draft(citizen=citizen, procedure=procedure)
+
+
+def test_update_applicant_normalises_and_refuses_after_submit(citizen, procedure):
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    decomposed = "Nguye\u0302\u0303n  Thi\u0323 B"
+    dossier = services.dossier_update_applicant(
+        dossier=dossier, actor=citizen, data={"applicant_name": decomposed, "applicant_phone": "0912 000 111"}
+    )
+    assert dossier.applicant_name == "Nguyễn Thị B"
+    assert dossier.applicant_phone == "+84912000111"
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_update_applicant(dossier=dossier, actor=UserFactory(), data={"applicant_name": "X"})
+
+
+def test_submit_refuses_missing_papers(citizen, procedure):
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    with pytest.raises(services.DossierIncomplete) as info:
+        services.dossier_submit(dossier=dossier, actor=citizen)
+    assert len(info.value.missing) == 2
+    dossier.refresh_from_db()
+    assert dossier.state == S.DRAFT
+
+
+def test_submit_sets_code_appointment_fee_and_pin(monkeypatch, citizen, procedure, django_capture_on_commit_callbacks):
+    freeze(monkeypatch, dt.datetime(2026, 2, 13, 10, 0, tzinfo=HCM))
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    _complete(dossier)
+    with django_capture_on_commit_callbacks() as callbacks:
+        dossier = services.dossier_submit(dossier=dossier, actor=citizen)
+    agency = dossier.agency
+    assert dossier.state == S.SUBMITTED
+    assert dossier.code == f"{agency.code}-260213-0001"
+    assert dossier.appointment_date == dt.date(2026, 2, 25)  # Tết 16–20/02 does not count
+    assert dossier.fee_amount == 100000
+    assert len(dossier.lookup_pin) == 6 and dossier.lookup_pin.isdigit()
+    assert [c.args for c in callbacks if isinstance(c, partial)] == [(dossier.pk, "submitted")]
+    second = DossierFactory(procedure=procedure, agency=agency, citizen=citizen)
+    _complete(second)
+    assert services.dossier_submit(dossier=second, actor=citizen).code == f"{agency.code}-260213-0002"
+
+
+def test_double_submit_makes_one_code(citizen, procedure):
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    _complete(dossier)
+    first = services.dossier_submit(dossier=dossier, actor=citizen)
+    with pytest.raises(services.DossierTransitionError):
+        services.dossier_submit(dossier=dossier, actor=citizen)
+    assert DossierEvent.objects.filter(dossier=dossier, action="submitted").count() == 1
+    dossier.refresh_from_db()
+    assert dossier.code == first.code
+
+
+def test_submitted_dossier_cannot_get_papers_or_edits(citizen, procedure):
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    _complete(dossier)
+    services.dossier_submit(dossier=dossier, actor=citizen)
+    with pytest.raises(services.DossierTransitionError):
+        services.dossier_attach_paper(dossier=dossier, actor=citizen, uploaded=SimpleUploadedFile("a.pdf", PDF_BYTES))
+    with pytest.raises(services.DossierTransitionError):
+        services.dossier_update_applicant(dossier=dossier, actor=citizen, data={"applicant_name": "X"})
+
+
+def test_attach_replaces_the_draft_paper_and_reuses_the_store(citizen, procedure):
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    document = procedure.documents.first()
+    services.dossier_attach_paper(
+        dossier=dossier,
+        actor=citizen,
+        uploaded=SimpleUploadedFile("cccd.pdf", PDF_BYTES),
+        required_document=document,
+        keep_in_store=True,
+    )
+    stored = citizen.personal_documents.get()
+    paper = services.dossier_attach_paper(
+        dossier=dossier, actor=citizen, personal_document=stored, required_document=document
+    )
+    assert dossier.papers.count() == 1
+    assert paper.file.name != stored.file.name
+    assert paper.file.read() == PDF_BYTES
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_attach_paper(
+            dossier=DossierFactory(procedure=procedure), actor=UserFactory(), personal_document=stored
+        )
+
+
+def test_supplement_stops_the_clock_and_resubmission_restarts_it(monkeypatch, official, procedure):
+    # Received Monday 02/03/2026 10:00, 3 working days: due Thursday 05/03.
+    freeze(monkeypatch, dt.datetime(2026, 3, 2, 10, 0, tzinfo=HCM))
+    dossier = DossierFactory(procedure=procedure, agency=official.agency)
+    _complete(dossier)
+    dossier = services.dossier_submit(dossier=dossier, actor=dossier.citizen)
+    assert dossier.appointment_date == dt.date(2026, 3, 5)
+    # Tuesday: one working day used, the clock stops.
+    freeze(monkeypatch, dt.datetime(2026, 3, 3, 9, 0, tzinfo=HCM))
+    dossier = services.dossier_request_supplement(dossier=dossier, actor=official.user, request_text="Bản sao CCCD")
+    assert dossier.working_days_used == 1 and dossier.paused_at is not None
+    # Resubmitted the next Monday at 18:00: day 0 is Tuesday 10/03, 2 days left → Thursday 12/03.
+    freeze(monkeypatch, dt.datetime(2026, 3, 9, 18, 0, tzinfo=HCM))
+    with pytest.raises(services.DossierIncomplete):
+        services.dossier_resubmit(dossier=dossier, actor=dossier.citizen)
+    services.dossier_attach_paper(
+        dossier=dossier,
+        actor=dossier.citizen,
+        uploaded=SimpleUploadedFile("cccd.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
+    )
+    dossier = services.dossier_resubmit(dossier=dossier, actor=dossier.citizen)
+    assert dossier.state == S.SUBMITTED
+    assert dossier.paused_at is None
+    assert dossier.appointment_date == dt.date(2026, 3, 12)
+
+
+def test_appointment_honours_calendar_exceptions(monkeypatch, citizen, procedure):
+    CalendarException.objects.create(date=dt.date(2026, 3, 3), kind=CalendarExceptionKind.DAY_OFF)
+    freeze(monkeypatch, dt.datetime(2026, 3, 2, 10, 0, tzinfo=HCM))
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    _complete(dossier)
+    assert services.dossier_submit(dossier=dossier, actor=citizen).appointment_date == dt.date(2026, 3, 6)
+
+
+def test_rate_only_after_delivery_and_once():
+    dossier = FACTORY_BY_STATE[S.DELIVERED]()
+    with pytest.raises(services.DossierError):
+        services.dossier_rate(dossier=dossier, actor=dossier.citizen, rating="great")
+    services.dossier_rate(dossier=dossier, actor=dossier.citizen, rating="satisfied", comment="Nhanh")
+    with pytest.raises(services.DossierTransitionError):
+        services.dossier_rate(dossier=dossier, actor=dossier.citizen, rating="normal")
+    with pytest.raises(services.DossierTransitionError):
+        open_one = SubmittedDossierFactory()
+        services.dossier_rate(dossier=open_one, actor=open_one.citizen, rating="normal")
+
+
+def test_notification_is_queued_on_commit_not_on_rollback(official, django_capture_on_commit_callbacks):
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    with django_capture_on_commit_callbacks() as callbacks:
+        try:
+            with transaction.atomic():
+                services.dossier_validate(dossier=dossier, actor=official.user)
+                raise RuntimeError("later step failed")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    dossier.refresh_from_db()
+    assert dossier.state == S.SUBMITTED
+    assert not DossierEvent.objects.filter(dossier=dossier).exists()
+
+
+def test_event_committed_calls_notifications_when_present(monkeypatch):
+    import importlib.util
+    import sys
+    import types
+
+    calls = []
+    module = types.ModuleType("portal.notifications.services")
+    module.notify_dossier_event = lambda **kw: calls.append(kw)
+    monkeypatch.setitem(sys.modules, "portal.notifications.services", module)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+    events.dossier_event_committed(7, "validated")
+    assert calls == [{"dossier_id": 7, "event": "validated"}]
+
+
+def test_event_committed_logs_when_notifications_absent(monkeypatch, caplog):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with caplog.at_level("INFO", logger="applications.events"):
+        events.dossier_event_committed(7, "validated")
+    assert "event=validated" in caplog.text
+
+
+def test_events_are_immutable():
+    dossier = NeedsSupplementDossierFactory()
+    event = DossierEvent.objects.create(dossier=dossier, at=timezone.now(), action="x", to_state="submitted")
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        DossierEvent.objects.filter(pk=event.pk).update(note="changed")
+    with pytest.raises(TypeError):
+        DossierEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_state_field_is_protected():
+    dossier = SubmittedDossierFactory()
+    with pytest.raises(AttributeError):
+        dossier.state = S.VALIDATED
+
+
+def test_officials_act_only_on_their_agency_even_with_two_agencies():
+    agency = AgencyFactory()
+    mine = OfficialFactory(agency=agency)
+    dossier = SubmittedDossierFactory(agency=agency)
+    assert services.dossier_validate(dossier=dossier, actor=mine.user).state == S.VALIDATED
