@@ -64,3 +64,25 @@ def citizen(django_user_model):
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
+
+
+def login_official(client, user) -> None:
+    """Log an official into the back office as if through the whole sign-in: the admin
+    requires an activated second factor and its proof in the session (portal.security)."""
+    import time
+
+    from allauth.mfa.totp.internal import auth as totp_auth
+
+    from portal.security.constants import SESSION_SECOND_FACTOR
+
+    if not user.authenticator_set.exists():
+        totp_auth.TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    client.force_login(user)
+    session = client.session
+    session[SESSION_SECOND_FACTOR] = {"user": str(user.pk), "at": time.time()}
+    session.save()
+
+
+@pytest.fixture
+def official_login():
+    return login_official

@@ -11,13 +11,14 @@ from tests.applications.factories import (
     SubmittedDossierFactory,
     ValidatedDossierFactory,
 )
+from tests.conftest import login_official
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def desk(client, official):
-    client.force_login(official.user)
+    login_official(client, official.user)
     return client
 
 
@@ -116,7 +117,7 @@ def test_dossiers_cannot_be_deleted_or_added(desk, official):
 def test_staff_without_official_row_sees_nothing(client):
     user = OfficialFactory().user
     user.official.delete()
-    client.force_login(user)
+    login_official(client, user)
     dossier = SubmittedDossierFactory()
     body = client.get(reverse("admin:applications_dossier_changelist")).content.decode()
     assert dossier.code not in body

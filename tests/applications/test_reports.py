@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from applications.constants import DossierState
 from applications.reports import monthly_statistics
 from tests.applications.factories import FACTORY_BY_STATE, AgencyFactory, OfficialFactory
+from tests.conftest import login_official
 
 pytestmark = pytest.mark.django_db
 S = DossierState
@@ -78,7 +79,7 @@ def test_public_page_and_xlsx_export(client, figures):
 def test_officials_statistics_show_only_their_agency(client, figures):
     a, b = figures
     official = OfficialFactory(agency=b)
-    client.force_login(official.user)
+    login_official(client, official.user)
     response = client.get(reverse("admin:applications_dossier_statistics"), {"month": 3, "year": 2026})
     assert response.status_code == 200
     body = response.content.decode()
