@@ -162,6 +162,17 @@ def enqueue_notifications(notification_ids: list[int]) -> int:
     down for the others too, and each try costs a connection timeout)."""
     from portal.notifications.tasks import send_notification
 
+    if send_notification.app.conf.task_always_eager:
+        # Embedded mode (no Redis): send inline; a provider error retries inline and ends
+        # recorded on the row instead of surfacing in the caller's request.
+        for notification_id in notification_ids:
+            try:
+                send_notification.apply(args=[notification_id], throw=False)
+            except Exception:
+                logger.warning(
+                    "notifications: %s not sent inline; the sweep retries it", notification_id, exc_info=True
+                )
+        return len(notification_ids)
     for done, notification_id in enumerate(notification_ids):
         try:
             send_notification.apply_async(args=[notification_id], retry=False)
