@@ -140,7 +140,7 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
                     "encoding": encoding.upper(),
                     "count": count,
                 }
-        return TemplateResponse(request, "admin/notifications/notificationtemplate/preview.html", context)
+        return TemplateResponse(request, "notifications/admin_template_preview.html", context)
 
 
 @admin.register(NotificationPreference)
