@@ -46,7 +46,14 @@ def render_string(source: str, context: dict[str, Any]) -> str:
     return Template(source).render(Context(context, autoescape=False))
 
 
+def variable_defaults() -> dict[str, Any]:
+    """Every variable the shipped templates know, empty: a variable missing from the
+    context renders as "" (Django raises when one is a filter's argument)."""
+    return {name: ("" if not isinstance(value, int) else 0) for name, value in sample_context().items()}
+
+
 def render(*, subject: str, body: str, channel: str, language: str, context: dict[str, Any]) -> Rendered:
+    context = {**variable_defaults(), **context}
     with translation.override(language):
         subject_text = " ".join(render_string(subject, context).split())[:255] if subject else ""
         text = render_string(body, context).strip()

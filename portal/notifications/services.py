@@ -38,6 +38,7 @@ from portal.notifications.constants import (
     Event,
     Status,
 )
+from portal.notifications.defaults import default_template
 from portal.notifications.exceptions import TransientDeliveryError
 from portal.notifications.models import Notification, NotificationPreference, OverdueNotice
 from portal.notifications.rendering import render, template_for
@@ -129,7 +130,21 @@ def notification_queue(
             found = template_for(event=event, channel=channel, language=language)
             if found is None:
                 continue
-            rendered = render(subject=found[0], body=found[1], channel=channel, language=language, context=full_context)
+            try:
+                rendered = render(
+                    subject=found[0], body=found[1], channel=channel, language=language, context=full_context
+                )
+            except Exception:
+                # An operator's edit must not cost the citizen the message: use the shipped wording.
+                fallback = default_template(event, channel, language) or default_template(event, channel, "vi")
+                if fallback is None:
+                    raise
+                logger.exception(
+                    "notifications: template %s/%s/%s failed; shipped default used", event, channel, language
+                )
+                rendered = render(
+                    subject=fallback[0], body=fallback[1], channel=channel, language=language, context=full_context
+                )
             site = channel == Channel.SITE
             created.append(
                 Notification.objects.create(
@@ -159,7 +174,7 @@ def enqueue_notifications(notification_ids: list[int]) -> int:
 
     A broker outage must not turn a saved dossier into an error page: the failure is logged
     and the rows stay queued for the sweep. The first failure stops the loop (the broker is
-    down for the others too, and each try costs a connection timeout)."""
+    down for the others too)."""
     from portal.notifications.tasks import send_notification
 
     if send_notification.app.conf.task_always_eager:
@@ -173,19 +188,25 @@ def enqueue_notifications(notification_ids: list[int]) -> int:
                     "notifications: %s not sent inline; the sweep retries it", notification_id, exc_info=True
                 )
         return len(notification_ids)
-    for done, notification_id in enumerate(notification_ids):
-        try:
-            send_notification.apply_async(args=[notification_id], retry=False)
-        except Exception:
-            logger.warning(
-                "notifications: could not queue %s of %s (first id %s); the outbox sweep will send them",
-                len(notification_ids) - done,
-                len(notification_ids),
-                notification_id,
-                exc_info=True,
-            )
-            return done
-    return len(notification_ids)
+    done = 0
+    try:
+        # One pooled connection, tried once without kombu's default reconnect loop (about
+        # 6 s of sleeps against a dead port, 19 s more if results went to Redis): a broker
+        # outage costs the request a refused connection, not a hang.
+        with send_notification.app.pool.acquire(block=True) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            for notification_id in notification_ids:
+                send_notification.apply_async(args=[notification_id], connection=connection, retry=False)
+                done += 1
+    except Exception:
+        logger.warning(
+            "notifications: could not queue %s of %s (ids %s…); the outbox sweep will send them",
+            len(notification_ids) - done,
+            len(notification_ids),
+            notification_ids[done],
+            exc_info=True,
+        )
+    return done
 
 
 # --- Dossier events ----------------------------------------------------------------------

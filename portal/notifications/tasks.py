@@ -15,6 +15,8 @@ from portal.notifications.exceptions import TransientDeliveryError
 @shared_task(
     bind=True,
     name="notifications.send_notification",
+    # The row is the result; storing results would also make .delay() wait on Redis.
+    ignore_result=True,
     autoretry_for=(TransientDeliveryError,),
     retry_backoff=5,
     # Keep the longest wait well under the sweep's threshold, or the sweep would bypass backoff.
@@ -28,18 +30,18 @@ def send_notification(self, notification_id: int) -> str:
     )
 
 
-@shared_task(name="notifications.requeue_stuck_notifications")
+@shared_task(name="notifications.requeue_stuck_notifications", ignore_result=True)
 def requeue_stuck_notifications() -> int:
     return services.notifications_requeue_stuck(
         older_than=timedelta(minutes=settings.NOTIFICATIONS_STUCK_AFTER_MINUTES)
     )
 
 
-@shared_task(name="notifications.send_due_soon_digests")
+@shared_task(name="notifications.send_due_soon_digests", ignore_result=True)
 def send_due_soon_digests() -> int:
     return services.officials_send_due_soon_digest()
 
 
-@shared_task(name="notifications.flag_overdue_dossiers")
+@shared_task(name="notifications.flag_overdue_dossiers", ignore_result=True)
 def flag_overdue_dossiers() -> int:
     return services.dossiers_flag_overdue()

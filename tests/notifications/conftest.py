@@ -10,6 +10,18 @@ from portal.notifications import sms
 
 
 @pytest.fixture(autouse=True)
+def _eager_unless_real_worker(request):
+    """Unit tests send inline in both modes; only tests marked celery_worker use Redis and a
+    real worker process."""
+    from portal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = not request.node.get_closest_marker("celery_worker")
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
 def _sms_outbox():
     sms.outbox.clear()
     yield

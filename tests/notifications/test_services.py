@@ -262,3 +262,19 @@ def test_default_templates_are_loaded_for_both_languages():
     assert NotificationTemplate.objects.filter(event=Event.DOSSIER_SUBMITTED, language="vi").count() == 3
     assert NotificationTemplate.objects.filter(event=Event.DOSSIER_SUBMITTED, language="en").count() == 3
     assert not NotificationTemplate.objects.filter(event=Event.OFFICIAL_DUE_SOON_DIGEST, channel=Channel.SMS).exists()
+
+
+def test_missing_variables_render_empty(citizen):
+    rows = services.notification_queue(
+        recipient=citizen, event=Event.PAYMENT_RECEIVED, context={"code": "H01-0009"}, channels=[Channel.EMAIL]
+    )
+    assert rows[0].subject == "Đã nhận lệ phí hồ sơ H01-0009"
+    assert "0 đ" in rows[0].body_text
+
+
+def test_a_broken_operator_template_falls_back_to_the_shipped_wording(citizen):
+    NotificationTemplate.objects.filter(event=Event.DOSSIER_VALIDATED, channel=Channel.EMAIL, language="vi").update(
+        body="{{ code|date:nonexistent_filter_argument.x }}{% url 'no-such-view' %}"
+    )
+    rows = queue(citizen, channels=[Channel.EMAIL])
+    assert "đã được kiểm tra và hợp lệ" in rows[0].body_text
