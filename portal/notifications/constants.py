@@ -51,10 +51,14 @@ DOSSIER_EVENTS: dict[str, str] = {
     "overdue": Event.DOSSIER_OVERDUE_APOLOGY,
     "fee_due": Event.FEE_DUE,
     "payment_received": Event.PAYMENT_RECEIVED,
+    "fee_settled": Event.PAYMENT_RECEIVED,
     "shipment_dispatched": Event.SHIPMENT_DISPATCHED,
     "shipment_delivered": Event.SHIPMENT_DELIVERED,
     "shipment_returned": Event.SHIPMENT_RETURNED,
 }
+
+# Dossier events that tell the citizen nothing new (their own action, seen on the page).
+SILENT_DOSSIER_EVENTS = frozenset({"created", "rated"})
 
 # Dossier states in which the agency still owes the citizen a result (clock running or paused).
 OPEN_DOSSIER_STATES = ("submitted", "validated", "needs_supplement")

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from portal.models import User
 from portal.notifications.channels import deliver
@@ -34,6 +35,7 @@ from portal.notifications.constants import (
     DOSSIER_EVENTS,
     OPEN_DOSSIER_STATES,
     OVERDUE_DOSSIER_STATES,
+    SILENT_DOSSIER_EVENTS,
     Channel,
     Event,
     Status,
@@ -267,10 +269,13 @@ def notify_dossier_event(*, dossier_id: int, event: str, extra: dict[str, Any] |
     Registered with ``transaction.on_commit`` by the calling service, so it runs after the
     event's transaction: the rows are written in a transaction of their own and their
     send tasks are queued when that one commits."""
-    try:
-        notification_event = DOSSIER_EVENTS[event]
-    except KeyError:
-        raise ValueError(f"unknown dossier event {event!r}") from None
+    if event in SILENT_DOSSIER_EVENTS:
+        return []
+    notification_event = DOSSIER_EVENTS.get(event)
+    if notification_event is None:
+        # Runs after the caller's commit: raising would turn a saved dossier into an error page.
+        logger.error("notifications: unknown dossier event %r for dossier %s", event, dossier_id)
+        return []
     dossier_model = _model("applications", "Dossier")
     if dossier_model is None:
         logger.error("notifications: no applications.Dossier model; event %s of dossier %s dropped", event, dossier_id)
@@ -404,7 +409,14 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
     """``days`` working days after ``start``: weekends and Vietnamese public holidays
-    (Tết included) do not count."""
+    (Tết included) do not count. The dossier app's calendar (with the province's declared
+    make-up days) is used when installed; this module must not require it."""
+    try:
+        calendar_add = import_string("applications.calendar.add_working_days")
+    except ImportError:
+        calendar_add = None
+    if calendar_add is not None:
+        return calendar_add(start, days)
     import holidays
 
     vn_holidays = holidays.country_holidays("VN", years=range(start.year, start.year + 2))
