@@ -46,7 +46,10 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send the selected notifications again"), permissions=["view"])
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.resend_notification")
+
+    @admin.action(description=_("Send the selected notifications again"), permissions=["resend"])
     def resend(self, request, queryset):
         count = 0
         for notification in queryset.exclude(channel=Channel.SITE):

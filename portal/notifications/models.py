@@ -39,6 +39,7 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-queued_at", "-pk"]
+        permissions = [("resend_notification", _("Can send a notification again"))]
         indexes = [
             # The outbox sweep: queued rows by age.
             models.Index(fields=["status", "updated_at"], name="notif_status_updated"),

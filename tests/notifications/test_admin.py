@@ -86,3 +86,18 @@ def test_template_with_a_syntax_error_is_refused(admin_client_):
     assert response.context["adminform"].form.errors.keys() >= {"body"}
     template.refresh_from_db()
     assert template.body != "{% if %}"
+
+
+def test_resend_needs_its_own_permission(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    clerk = django_user_model.objects.create_user(
+        email="can.bo@example.vn", password="mat khau can bo 1", is_staff=True
+    )
+    clerk.user_permissions.add(Permission.objects.get(codename="view_notification"))
+    client.force_login(clerk)
+    url = reverse("admin:notifications_notification_changelist")
+    action_form = client.get(url).context["action_form"]
+    assert action_form is None or "resend" not in str(action_form.fields["action"].choices)
+    clerk.user_permissions.add(Permission.objects.get(codename="resend_notification"))
+    assert "resend" in str(client.get(url).context["action_form"].fields["action"].choices)
