@@ -278,3 +278,35 @@ def test_a_broken_operator_template_falls_back_to_the_shipped_wording(citizen):
     )
     rows = queue(citizen, channels=[Channel.EMAIL])
     assert "đã được kiểm tra và hợp lệ" in rows[0].body_text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_task_finding_the_row_locked_by_another_worker_skips_it():
+    import threading
+
+    from django.db import connections
+
+    notification = QueuedEmailFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                Notification.objects.select_for_update().get(pk=notification.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert services.notification_send(notification_id=notification.pk) == "skipped"
+    finally:
+        release.set()
+        thread.join()
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.status == Status.QUEUED and notification.attempts == 0
