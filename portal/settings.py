@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from portal import env
@@ -41,6 +42,7 @@ ADMIN_URL = (env.get_str("ADMIN_URL") or "quan-tri/").strip("/") + "/"
 
 INSTALLED_APPS = [
     "portal",
+    "portal.notifications",
     "procedures",
     "applications",
     "payments",
@@ -155,7 +157,27 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis re-delivers an unacknowledged message after this long; keep it above any countdown.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
+# Celery's Django fixup closes the database connection before and after every task unless
+# this is set (celery/fixups/django.py reads CELERY_DB_REUSE_MAX; CONN_MAX_AGE is ignored):
+# a new PostgreSQL connection per task cost 4x the throughput. The connection is then
+# recycled every N tasks, and portal.celery closes broken or aged ones like a request would.
+CELERY_DB_REUSE_MAX = env.get_int("CELERY_DB_REUSE_MAX", 1000)
+CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox sweep: notifications whose task never reached the broker (Redis down at
+    # commit) or was lost are queued again.
+    "notifications-requeue-stuck": {
+        "task": "notifications.requeue_stuck_notifications",
+        "schedule": 300.0,
+    },
+    "notifications-due-soon-digest": {
+        "task": "notifications.send_due_soon_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+    },
+    "notifications-flag-overdue": {
+        "task": "notifications.flag_overdue_dossiers",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
 
 # --- Accounts (django-allauth) -----------------------------------------------------------
 
@@ -222,6 +244,25 @@ EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = env.get_str("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL") or "Dịch vụ công <no-reply@dichvucong.example.vn>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications (portal.notifications) ------------------------------------------------
+
+# SMS: portal.notifications.sms.FileBackend (one line per SMS in SMS_FILE_PATH),
+# .ConsoleBackend, or .BrandnameHttpBackend (the provider's JSON API below).
+SMS_BACKEND = env.get_str("SMS_BACKEND") or "portal.notifications.sms.FileBackend"
+SMS_FILE_PATH = env.get_str("SMS_FILE_PATH") or str(BASE_DIR / "var" / "sms.log")
+SMS_API_URL = env.get_str("SMS_API_URL") or ""
+SMS_API_KEY = env.get_str("SMS_API_KEY") or ""
+SMS_BRANDNAME = env.get_str("SMS_BRANDNAME") or "DICHVUCONG"
+SMS_TIMEOUT = env.get_int("SMS_TIMEOUT", 10)
+if SMS_BACKEND.endswith("BrandnameHttpBackend") and not (SMS_API_URL and SMS_API_KEY):
+    raise env.EnvError("SMS_BACKEND is the brandname gateway: set SMS_API_URL and SMS_API_KEY.")
+# A queued notification untouched this long is queued again by the beat sweep.
+NOTIFICATIONS_STUCK_AFTER_MINUTES = env.get_int("NOTIFICATIONS_STUCK_AFTER_MINUTES", 10)
+# Officials' digest: open dossiers due within this many days.
+NOTIFICATIONS_DUE_SOON_DAYS = env.get_int("NOTIFICATIONS_DUE_SOON_DAYS", 2)
+# The new appointment date given in the apology for a late dossier, in working days.
+NOTIFICATIONS_OVERDUE_EXTENSION_DAYS = env.get_int("NOTIFICATIONS_OVERDUE_EXTENSION_DAYS", 5)
 
 # --- Language, time, formats ------------------------------------------------------------
 

@@ -12,3 +12,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="portal-test-static-")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+SMS_BACKEND = "portal.notifications.sms.LocmemBackend"

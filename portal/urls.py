@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("thu-tuc/", include("procedures.urls")),
     path("", include("applications.urls")),
+    path("tai-khoan/thong-bao/", include("portal.notifications.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -371,27 +371,28 @@ def test_notification_is_queued_on_commit_not_on_rollback(official, django_captu
     assert not DossierEvent.objects.filter(dossier=dossier).exists()
 
 
-def test_event_committed_calls_notifications_when_present(monkeypatch):
-    import importlib.util
-    import sys
-    import types
+def test_validation_notifies_the_citizen_after_commit(django_capture_on_commit_callbacks, mailoutbox):
+    from portal.notifications.models import Notification
 
-    calls = []
-    module = types.ModuleType("portal.notifications.services")
-    module.notify_dossier_event = lambda **kw: calls.append(kw)
-    monkeypatch.setitem(sys.modules, "portal.notifications.services", module)
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
-    events.dossier_event_committed(7, "validated")
-    assert calls == [{"dossier_id": 7, "event": "validated"}]
+    official = OfficialFactory()
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.dossier_validate(dossier=dossier, actor=official.user)
+    assert callbacks, "the notification is queued on commit, not inside the transaction"
+    sent = Notification.objects.filter(recipient=dossier.citizen, event="dossier_validated")
+    assert sent.filter(channel="email").exists()
+    assert any(dossier.code in message.body for message in mailoutbox)
 
 
-def test_event_committed_logs_when_notifications_absent(monkeypatch, caplog):
-    import importlib.util
+def test_rolled_back_validation_notifies_nobody(django_capture_on_commit_callbacks):
+    from portal.notifications.models import Notification
 
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    with caplog.at_level("INFO", logger="applications.events"):
-        events.dossier_event_committed(7, "validated")
-    assert "event=validated" in caplog.text
+    official = OfficialFactory()
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.dossier_validate(dossier=dossier, actor=official.user)
+        raise RuntimeError("rolled back")
+    assert not Notification.objects.filter(recipient=dossier.citizen).exists()
 
 
 def test_events_are_immutable():
