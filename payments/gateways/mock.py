@@ -74,7 +74,7 @@ class MockGateway(PaymentGateway):
             "vnp_Amount": fmt.to_wire_amount(payment.amount),
             "vnp_CurrCode": "VND",
             "vnp_TxnRef": payment.reference,
-            "vnp_OrderInfo": order_info,
+            "vnp_OrderInfo": fmt.ascii_text(order_info)[:255],
             "vnp_OrderType": "billpayment",
             "vnp_Locale": "vn",
             "vnp_ReturnUrl": return_url,

@@ -46,6 +46,15 @@ def query_string(params: dict[str, str]) -> str:
     return "&".join(f"{quote_plus(k)}={quote_plus(str(v))}" for k, v in sorted(params.items()))
 
 
+def ascii_text(value: str) -> str:
+    """VNPay wants the order description in Vietnamese without diacritics."""
+    import unicodedata
+
+    value = value.replace("đ", "d").replace("Đ", "D")
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+    return stripped.encode("ascii", "ignore").decode("ascii")
+
+
 def format_date(value: dt.datetime) -> str:
     return value.astimezone(VN_TZ).strftime(DATE_FORMAT)
 
