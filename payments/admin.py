@@ -107,6 +107,12 @@ class PaymentAdmin(admin.ModelAdmin):
             actions.pop("refund_selected", None)
         return actions
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Another agency's payment is a 404, not a redirect that confirms the id exists.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         urls = [
             path(

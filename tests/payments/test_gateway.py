@@ -140,9 +140,16 @@ def test_ipn_sender_retries_while_the_portal_refuses(live_server, settings, citi
 
 @pytest.mark.django_db(transaction=True)
 def test_completing_on_the_page_queues_the_ipn_task(live_server, settings, citizen):
-    """With the sender on, finishing on the hosted page sends the IPN (eagerly in tests)."""
+    """With the sender on, finishing on the hosted page queues the IPN task after commit
+    (run in this process here, whether or not Redis is configured)."""
+    from unittest import mock
+
+    from payments.mockgateway.tasks import send_mock_ipn
+
     settings.SITE_URL = live_server.url
     settings.PAYMENT_MOCK_SEND_IPN = True
     dossier = submitted_dossier(citizen=citizen)
-    payment, _txn = paid_through_mock(dossier=dossier, actor=citizen)
+    with mock.patch.object(send_mock_ipn, "delay", side_effect=lambda pk: send_mock_ipn.apply(args=[pk])) as delay:
+        payment, txn = paid_through_mock(dossier=dossier, actor=citizen)
+    delay.assert_called_once_with(txn.pk)
     assert fresh(payment).state == PaymentState.SUCCEEDED

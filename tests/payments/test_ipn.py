@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,7 +222,7 @@ def test_same_ipn_fired_concurrently_settles_once(citizen):
             with lock:
                 answers.append(code)
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=fire) for _ in range(threads_count)]
     for t in threads:

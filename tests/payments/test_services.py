@@ -272,4 +272,4 @@ def test_reconcile_task_returns_the_mismatch_count(dossier, citizen):
     from payments.tasks import reconcile_payments
 
     paid_through_mock(dossier=dossier, actor=citizen)
-    assert reconcile_payments.delay(timezone.localdate().isoformat()).get() == 1
+    assert reconcile_payments.apply(args=[timezone.localdate().isoformat()]).get() == 1
