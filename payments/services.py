@@ -16,7 +16,7 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -136,7 +136,8 @@ def payment_create(
                 gateway=gateway_path(),
                 expires_at=now + payment_lifetime(),
             )
-    order_info = _("Fee of dossier %(code)s") % {"code": dossier.code}
+    with translation.override("vi"):
+        order_info = _("Fee of dossier %(code)s") % {"code": dossier.code}
     url = get_gateway().create_payment(
         payment=payment,
         return_url=site_url() + reverse("payments:return"),
@@ -291,14 +292,16 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         return existing
     dossier = payment.dossier
     issued_at = timezone.now()
-    lines = [
-        {
-            "label": _("Fee: %(procedure)s") % {"procedure": dossier.procedure.name},
-            "amount": int(payment.fee_amount),
-        }
-    ]
-    if payment.extra_amount:
-        lines.append({"label": _("Delivery of the result by post"), "amount": int(payment.extra_amount)})
+    # The receipt is an administrative document: its lines are written in Vietnamese.
+    with translation.override("vi"):
+        lines = [
+            {
+                "label": _("Fee: %(procedure)s") % {"procedure": dossier.procedure.name},
+                "amount": int(payment.fee_amount),
+            }
+        ]
+        if payment.extra_amount:
+            lines.append({"label": _("Delivery of the result by post"), "amount": int(payment.extra_amount)})
     return Receipt.objects.create(
         payment=payment,
         number=_next_receipt_number(timezone.localtime(issued_at).year),
