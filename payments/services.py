@@ -183,6 +183,11 @@ def payment_apply_notification(*, params: dict[str, str]) -> tuple[str, str]:
     if msg.outcome in (Outcome.PENDING, Outcome.REFUNDED):
         _log_refusal(params, code=RSP_OTHER, message="Unexpected status", signature_ok=True, msg=msg)
         return RSP_OTHER, "Unexpected status"
+    return _apply_verified(msg, params, now)
+
+
+def _apply_verified(msg: GatewayMessage, params: dict, now: dt.datetime) -> tuple[str, str]:
+    """Apply a message whose origin is proven (a signed IPN, or the gateway's API answer)."""
     try:
         with transaction.atomic():
             payment = Payment.objects.select_for_update().filter(reference=msg.txn_ref).first()
@@ -313,6 +318,37 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     )
 
 
+FINAL_OUTCOMES = (Outcome.SUCCEEDED, Outcome.FAILED, Outcome.CANCELLED, Outcome.EXPIRED)
+
+
+def payment_sync_with_gateway(*, payment: Payment) -> Payment:
+    """Ask the gateway about a pending payment and apply a final answer, as an IPN would be
+    (same checks, same unique slot: the IPN arriving later is a duplicate). Used when the
+    IPN is late or lost: before expiring a payment, and while the payer waits."""
+    if payment.state != P.PENDING:
+        return payment
+    try:
+        record = get_gateway().query_transaction(payment=payment)
+    except GatewayError:
+        logger.warning("payment_query_failed ref=%s", payment.reference)
+        return payment
+    if record is None or record.outcome not in FINAL_OUTCOMES:
+        return payment
+    msg = GatewayMessage(
+        txn_ref=record.txn_ref,
+        amount=record.amount,
+        outcome=record.outcome,
+        result_code=record.result_code,
+        transaction_no=record.transaction_no,
+        bank_code="",
+        paid_at=record.paid_at,
+        signed_at=timezone.now(),
+        raw={"source": "query", "txn_ref": record.txn_ref, "outcome": str(record.outcome), "code": record.result_code},
+    )
+    _apply_verified(msg, msg.raw, timezone.now())
+    return Payment.objects.get(pk=payment.pk)
+
+
 # --- The browser's return ----------------------------------------------------------------
 
 
@@ -336,10 +372,15 @@ def payment_handle_return(*, params: dict[str, str]) -> ReturnView:
 
 
 def payment_expire_stale(*, now: dt.datetime | None = None) -> int:
-    """Expire pending payments past their time (Celery beat). Returns how many."""
+    """Expire pending payments past their time (Celery beat). Returns how many.
+
+    The gateway is asked first: a payment finished there whose IPN was lost is settled
+    instead of expired."""
     now = now or timezone.now()
     count = 0
     for pk in Payment.objects.filter(state=P.PENDING, expires_at__lte=now).values_list("pk", flat=True):
+        if payment_sync_with_gateway(payment=Payment.objects.get(pk=pk)).state != P.PENDING:
+            continue
         with transaction.atomic():
             payment = Payment.objects.select_for_update().filter(pk=pk, state=P.PENDING).first()
             if payment is None or payment.expires_at > now:

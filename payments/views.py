@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -13,11 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from applications.models import Dossier
 from applications.selectors import dossiers_for_citizen
 from payments import receipts, services
+from payments.constants import PaymentState
 from payments.forms import PaymentStartForm
 from payments.models import Payment
 from payments.selectors import payment_for_owner
 
 REFRESH_SECONDS = 5
+QUERY_EVERY_SECONDS = 10
 
 
 def _client_ip(request) -> str:
@@ -77,6 +80,9 @@ def status(request, reference: str):
         payment = payment_for_owner(user=request.user, reference=reference)
     except Payment.DoesNotExist as exc:
         raise Http404 from exc
+    # While the payer waits, ask the gateway now and then in case the IPN is late.
+    if payment.state == PaymentState.PENDING and cache.add(f"payments:query:{payment.pk}", 1, QUERY_EVERY_SECONDS):
+        payment = services.payment_sync_with_gateway(payment=payment)
     return render(request, "payments/status.html", {"payment": payment, "refresh_seconds": REFRESH_SECONDS})
 
 

@@ -35,8 +35,9 @@ def _outcome(response_code: str, transaction_status: str) -> str:
         return Outcome.REFUNDED
     if transaction_status == "01":
         return Outcome.PENDING
-    if response_code == RESULT_SUCCESS and transaction_status in ("00", ""):
-        return Outcome.SUCCEEDED
+    if response_code == RESULT_SUCCESS:
+        # VNPay: paid only when both the response code and the transaction status say so.
+        return Outcome.SUCCEEDED if transaction_status == "00" else Outcome.FAILED
     return OUTCOME_BY_RESULT.get(response_code, Outcome.FAILED)
 
 
@@ -145,8 +146,8 @@ class MockGateway(PaymentGateway):
         return GatewayTransaction(
             txn_ref=row["vnp_TxnRef"],
             amount=fmt.from_wire_amount(row["vnp_Amount"]) or 0,
-            outcome=_outcome(row.get("vnp_ResponseCode", ""), row.get("vnp_TransactionStatus", "")),
-            result_code=row.get("vnp_ResponseCode", ""),
+            outcome=_outcome(row.get("vnp_TxnResponseCode", ""), row.get("vnp_TransactionStatus", "")),
+            result_code=row.get("vnp_TxnResponseCode", ""),
             transaction_no=row.get("vnp_TransactionNo", ""),
             created_at=fmt.parse_date(row.get("vnp_CreateDate", "")),
             paid_at=fmt.parse_date(row.get("vnp_PayDate", "")),

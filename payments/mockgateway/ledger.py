@@ -238,10 +238,12 @@ def ipn_deliver(*, txn_id: int, timeout: float = 10.0) -> str:
 
 
 def _record(txn: MockGatewayTransaction) -> dict[str, str]:
+    # vnp_ResponseCode of an API answer is the request's result; the transaction's own
+    # result code travels as vnp_TxnResponseCode.
     return {
         "vnp_TxnRef": txn.txn_ref,
         "vnp_Amount": fmt.to_wire_amount(txn.amount),
-        "vnp_ResponseCode": txn.response_code,
+        "vnp_TxnResponseCode": txn.response_code,
         "vnp_TransactionNo": txn.transaction_no,
         "vnp_TransactionStatus": TRANSACTION_STATUS[txn.status],
         "vnp_CreateDate": txn.create_date,

@@ -149,6 +149,7 @@ def test_failure_after_success_changes_nothing(client, dossier, citizen):
     payment, txn = paid_through_mock(dossier=dossier, actor=citizen)
     assert _ipn(client, ipn_params(txn))["RspCode"] == "00"
     late_failure = forged(ipn_params(txn), vnp_ResponseCode="51", vnp_TransactionStatus="02")
+    assert _ipn(client, forged(ipn_params(txn), vnp_ResponseCode="00", vnp_TransactionStatus="02"))["RspCode"] == "02"
     assert _ipn(client, late_failure)["RspCode"] == "02"
     late_cancel = forged(ipn_params(txn), vnp_ResponseCode="24", vnp_TransactionStatus="02")
     assert _ipn(client, late_cancel)["RspCode"] == "02"
@@ -180,10 +181,17 @@ def test_unsuccessful_outcomes_close_the_payment_without_settling(client, dossie
 
 
 def test_success_for_an_expired_payment_still_settles(client, dossier, citizen):
-    # The payer finished at the last second; the portal expired the payment before the IPN.
-    payment, txn = paid_through_mock(dossier=dossier, actor=citizen)
+    # The portal's clock expired the payment while the payer was still on the gateway's page
+    # (the gateway had nothing final to say then); the payer finished just in time there.
+    from payments.mockgateway import ledger
+    from tests.payments.factories import open_gateway_page
+
+    payment, url = services.payment_create(dossier=dossier, actor=citizen, method="bank")
+    page = open_gateway_page(url)
     Payment.objects.filter(pk=payment.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert services.payment_expire_stale() == 1
+    assert fresh(payment).state == PaymentState.EXPIRED
+    txn = ledger.transaction_complete(page_token=page.page_token, result_code="00", method="bank", bank_code="ACB")
     assert _ipn(client, ipn_params(txn))["RspCode"] == "00"
     payment = fresh(payment)
     dossier = fresh(dossier)
@@ -233,3 +241,10 @@ def test_same_ipn_fired_concurrently_settles_once(citizen):
     assert Receipt.objects.count() == 1
     assert _fee_events(dossier) == 1
     assert PaymentNotification.objects.filter(counted=True).count() == 1
+
+
+def test_success_code_with_a_failed_transaction_status_is_a_failure(client, dossier, citizen):
+    payment, txn = paid_through_mock(dossier=dossier, actor=citizen)
+    assert _ipn(client, forged(ipn_params(txn), vnp_TransactionStatus="02"))["RspCode"] == "00"
+    assert fresh(payment).state == PaymentState.FAILED
+    assert not fresh(dossier).fee_settled

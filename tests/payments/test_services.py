@@ -273,3 +273,30 @@ def test_reconcile_task_returns_the_mismatch_count(dossier, citizen):
 
     paid_through_mock(dossier=dossier, actor=citizen)
     assert reconcile_payments.apply(args=[timezone.localdate().isoformat()]).get() == 1
+
+
+# --- Asking the gateway when the IPN is late or lost ---------------------------------------
+
+
+def test_lost_ipn_is_repaired_by_the_expiry_job_asking_the_gateway(client, dossier, citizen):
+    payment, txn = paid_through_mock(dossier=dossier, actor=citizen)  # the IPN never arrives
+    Payment.objects.filter(pk=payment.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert services.payment_expire_stale() == 0
+    assert fresh(payment).state == PaymentState.SUCCEEDED and fresh(dossier).fee_settled
+    # The IPN arriving at last is a duplicate of what the query applied.
+    assert _ipn(client, txn) == "02"
+    assert fresh(payment).receipt.total == 50000
+
+
+def test_status_page_asks_the_gateway_while_the_payer_waits(citizen_client, dossier, citizen):
+    payment, txn = paid_through_mock(dossier=dossier, actor=citizen, result="51")
+    page = citizen_client.get(reverse("payments:status", kwargs={"reference": payment.reference}))
+    assert fresh(payment).state == PaymentState.FAILED
+    assert 'http-equiv="refresh"' not in page.content.decode()
+
+
+def test_status_page_of_a_payment_never_opened_at_the_gateway_stays_pending(citizen_client, dossier, citizen):
+    payment, _url = services.payment_create(dossier=dossier, actor=citizen, method="bank")
+    page = citizen_client.get(reverse("payments:status", kwargs={"reference": payment.reference}))
+    assert 'http-equiv="refresh"' in page.content.decode()
+    assert fresh(payment).state == PaymentState.PENDING
