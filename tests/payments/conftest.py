@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.applications.factories import OfficialFactory  # noqa: F401 - used by fixtures
 from tests.payments.factories import submitted_dossier
 
 

@@ -62,7 +62,7 @@ def test_citizen_pays_in_a_browser_and_downloads_the_receipt(browser_page, live_
     assert "đã được thanh toán" in browser_page.content()
     assert fresh(dossier).fee_settled
     with browser_page.expect_download() as download:
-        browser_page.get_by_role("link", name="Tải biên lai (PDF)").click()
+        browser_page.get_by_role("link", name="Tải biên lai lệ phí (PDF)").click()
     assert download.value.suggested_filename.startswith("bien-lai-BL")
 
 
