@@ -18,6 +18,10 @@ OFFICIAL_PERMISSIONS = [
     ("applications", "view_calendarexception"),
     ("applications", "add_calendarexception"),
     ("applications", "change_calendarexception"),
+    # The same desk sees the fees of its dossiers; refunds need a permission of their own.
+    ("payments", "view_payment"),
+    ("payments", "view_receipt"),
+    ("payments", "view_paymentnotification"),
 ]
 DEMO_OFFICIAL = {
     "role": "official (Cán bộ tiếp nhận)",

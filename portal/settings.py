@@ -316,3 +316,26 @@ DOSSIER_MAX_UPLOAD_BYTES = env.get_int("DOSSIER_MAX_UPLOAD_BYTES", 10 * 1024 * 1
 DOSSIER_DEFAULT_PROCESSING_DAYS = 10
 # WeasyPrint logs every rendering step at INFO.
 LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
+
+# --- Payments ------------------------------------------------------------------------------
+
+# The gateway adapter (dotted path) and the secret shared with the gateway (HMAC-SHA512).
+# Without a secret, only DEBUG runs (with a development one); the deploy check says so.
+PAYMENT_GATEWAY = env.get_str("PAYMENT_GATEWAY") or "payments.gateways.mock.MockGateway"
+PAYMENT_GATEWAY_SECRET = env.get_str("PAYMENT_GATEWAY_SECRET") or ""
+PAYMENT_TMN_CODE = env.get_str("PAYMENT_TMN_CODE") or "DVCBINHAN"
+PAYMENT_EXPIRY_MINUTES = env.get_int("PAYMENT_EXPIRY_MINUTES", 15)
+# A signed notification older than this is refused as a replay.
+PAYMENT_NOTIFICATION_MAX_AGE_MINUTES = env.get_int("PAYMENT_NOTIFICATION_MAX_AGE_MINUTES", 10)
+# The mock gateway sends its IPN over HTTP to SITE_URL (off in unit tests).
+PAYMENT_MOCK_SEND_IPN = env.get_bool("PAYMENT_MOCK_SEND_IPN", True)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "payments-expire-stale": {"task": "payments.expire_stale_payments", "schedule": 60.0},
+        # Daily at 01:30 (Vietnam time): yesterday's payments against the gateway's list.
+        "payments-reconcile-yesterday": {
+            "task": "payments.reconcile_payments",
+            "schedule": crontab(hour=1, minute=30),
+        },
+    }
+)

@@ -18,6 +18,9 @@ urlpatterns = [
     path("thu-tuc/", include("procedures.urls")),
     path("", include("applications.urls")),
     path("tai-khoan/thong-bao/", include("portal.notifications.urls")),
+    path("payments/", include("payments.urls")),
+    # The mock payment gateway: an outside service that happens to run in this process.
+    path("payments/mock-gateway/", include("payments.mockgateway.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

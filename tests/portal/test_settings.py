@@ -16,6 +16,7 @@ PROD_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "a-long-random-production-key-7f3c9a1e5b2d8f4a6c0e9b7d3f1a5c8e2b4d6f",
     "ALLOWED_HOSTS": "dichvucong.example.vn",
+    "PAYMENT_GATEWAY_SECRET": "a-gateway-shared-secret-for-the-deploy-check",
 }
 
 
