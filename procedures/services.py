@@ -142,7 +142,8 @@ def levels_ensure() -> dict[str, AdministrativeLevel]:
     return existing
 
 
-def _slug(text: str, max_length: int) -> str:
+def code_slug(text: str, max_length: int) -> str:
+    """A code from a Vietnamese name: folded, slugified, cut with a stable hash suffix when too long."""
     slug = slugify(fold(text)) or "x"
     if len(slug) <= max_length:
         return slug
@@ -174,7 +175,7 @@ def agencies_from_text(*, text: str, procedure_levels: list[str]) -> tuple[list[
             issues.append(f"agency text too long to be an agency name, kept as text: {name[:80]!r}")
             continue
         level = _agency_level_from_text(name, procedure_levels)
-        agencies.append(AgencyData(code=_slug(f"{level} {name}", 40), name=name, level=level))
+        agencies.append(AgencyData(code=code_slug(f"{level} {name}", 40), name=name, level=level))
     return agencies, issues
 
 
@@ -192,7 +193,7 @@ class _References:
         if not name:
             return None
         if name not in self.sectors:
-            code = base = _slug(name, 60)
+            code = base = code_slug(name, 60)
             suffix = 2
             while code in self.sector_codes:
                 code = f"{base[:56]}-{suffix}"

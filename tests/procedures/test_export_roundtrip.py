@@ -67,4 +67,4 @@ def test_export_command_writes_a_file(catalogue, tmp_path):
     assert '"code": "3.000333"' in text
     out = io.StringIO()
     call_command("import_procedures", str(target), stdout=out)
-    assert f"0 created, 0 updated, {catalogue} unchanged, 0 rejected" in out.getvalue()
+    assert f"0 thêm mới, 0 cập nhật, {catalogue} không đổi, 0 bị từ chối" in out.getvalue()

@@ -30,7 +30,7 @@ def run(*args) -> str:
 def test_csdl_import_creates_structured_procedures_and_agencies(tmp_path):
     path = write(tmp_path, "procedures.jsonl", csdl_file(csdl_record("3.000333"), csdl_record("1.001321")))
     output = run(str(path), "--format", "csdl")
-    assert "2 created, 0 updated, 0 unchanged, 0 rejected" in output
+    assert "2 thêm mới, 0 cập nhật, 0 không đổi, 0 bị từ chối" in output
     procedure = Procedure.objects.get(code="3.000333")
     assert procedure.processing_days == Decimal(7)
     assert procedure.online_level == "full"
@@ -71,7 +71,7 @@ def test_changed_record_is_updated(tmp_path):
 def test_dry_run_reports_and_changes_nothing(tmp_path):
     path = write(tmp_path, "procedures.jsonl", csdl_file(csdl_record("3.000333")))
     output = run(str(path), "--format", "csdl", "--dry-run")
-    assert "1 created" in output and "Dry run" in output
+    assert "1 thêm mới" in output and "Chạy thử" in output
     assert not Procedure.objects.exists()
     assert not Agency.objects.exists() and not Sector.objects.exists()
 
@@ -91,7 +91,7 @@ def test_bad_file_changes_nothing_and_names_each_bad_row(tmp_path):
     assert "row 3\t1.000003\trejected\tname is missing" in report
     assert "row 4\t1.000004\trejected\tfees[1].amount must be a non-negative number" in report
     assert "row 5\t1.000001\trejected\tthe same code appears earlier in the file" in report
-    assert "nothing was changed" in report
+    assert "không có thay đổi nào" in report
     assert not Procedure.objects.exists() and not Agency.objects.exists()
 
 
