@@ -326,58 +326,84 @@ _SCALARS = (
 )
 
 
-def _write_procedure(procedure: Procedure | None, data: ProcedureData, refs: _References) -> Procedure:
-    if procedure is None:
-        procedure = Procedure(code=data.code)
-    else:
-        # Children are replaced whole: their order is their identity in the published text.
-        procedure.channels.all().delete()
-        procedure.fees.all().delete()
-        procedure.steps.all().delete()
-        procedure.documents.all().delete()
-        procedure.results.all().delete()
-        procedure.legal_bases.all().delete()
-        procedure.aliases.all().delete()
-    for key in _SCALARS:
-        setattr(procedure, key, getattr(data, key))
-    procedure.sector = refs.sector(data.sector)
-    procedure.save()
-    procedure.levels.set([refs.levels[code] for code in data.levels])
-    procedure.agencies.set([refs.agencies[code] for code in data.agencies])
-    fee_rows, order = [], 0
-    for index, channel_data in enumerate(data.channels):
-        channel = ProcedureChannel.objects.create(
-            procedure=procedure,
-            order=index,
-            channel=channel_data.channel,
-            time_value=channel_data.time_value,
-            time_unit=channel_data.time_unit,
-            time_text=channel_data.time_text,
-            fee_text=channel_data.fee_text,
-            description=channel_data.description,
-        )
-        for fee in channel_data.fees:
-            fee_rows.append(Fee(procedure=procedure, channel=channel, order=order, **asdict(fee)))
+def _write_procedures(items: list[tuple[Procedure | None, ProcedureData]], refs: _References) -> None:
+    """Write a chunk of new or changed procedures: one save() each (it keeps ``search_text``), and
+    their lists in one bulk insert per table for the whole chunk."""
+    updated_ids = [procedure.pk for procedure, _data in items if procedure is not None]
+    if updated_ids:
+        # Lists are replaced whole: their order is their identity in the published text.
+        for model in (Fee, ProcedureChannel, Step, RequiredDocument, ProcedureResult, LegalBasis, ProcedureAlias):
+            model.objects.filter(procedure_id__in=updated_ids).delete()
+        Procedure.levels.through.objects.filter(procedure_id__in=updated_ids).delete()
+        Procedure.agencies.through.objects.filter(procedure_id__in=updated_ids).delete()
+    written: list[tuple[Procedure, ProcedureData]] = []
+    for procedure, data in items:
+        procedure = procedure or Procedure(code=data.code)
+        for key in _SCALARS:
+            setattr(procedure, key, getattr(data, key))
+        procedure.sector = refs.sector(data.sector)
+        procedure.save()
+        written.append((procedure, data))
+    level_links, agency_links, channels = [], [], []
+    steps, documents, results, bases, aliases = [], [], [], [], []
+    for procedure, data in written:
+        level_links += [
+            Procedure.levels.through(procedure_id=procedure.pk, administrativelevel_id=refs.levels[code].pk)
+            for code in data.levels
+        ]
+        agency_links += [
+            Procedure.agencies.through(procedure_id=procedure.pk, agency_id=refs.agencies[code].pk)
+            for code in data.agencies
+        ]
+        channels += [
+            ProcedureChannel(
+                procedure=procedure,
+                order=index,
+                channel=channel.channel,
+                time_value=channel.time_value,
+                time_unit=channel.time_unit,
+                time_text=channel.time_text,
+                fee_text=channel.fee_text,
+                description=channel.description,
+            )
+            for index, channel in enumerate(data.channels)
+        ]
+        steps += [Step(procedure=procedure, order=index, text=text) for index, text in enumerate(data.steps, start=1)]
+        documents += [
+            RequiredDocument(procedure=procedure, order=index, **asdict(document))
+            for index, document in enumerate(data.documents)
+        ]
+        results += [
+            ProcedureResult(procedure=procedure, order=index, **asdict(result))
+            for index, result in enumerate(data.results)
+        ]
+        bases += [
+            LegalBasis(procedure=procedure, order=index, **asdict(basis))
+            for index, basis in enumerate(data.legal_bases)
+        ]
+        aliases += [ProcedureAlias(procedure=procedure, phrase=phrase) for phrase in data.aliases]
+    Procedure.levels.through.objects.bulk_create(level_links)
+    Procedure.agencies.through.objects.bulk_create(agency_links)
+    # bulk_create returns primary keys on PostgreSQL and SQLite ≥ 3.35, which the fees need.
+    ProcedureChannel.objects.bulk_create(channels)
+    channel_rows = iter(channels)
+    fees = []
+    for procedure, data in written:
+        order = 0
+        for channel_data in data.channels:
+            channel = next(channel_rows)
+            for fee in channel_data.fees:
+                fees.append(Fee(procedure=procedure, channel=channel, order=order, **asdict(fee)))
+                order += 1
+        for fee in data.fees:
+            fees.append(Fee(procedure=procedure, channel=None, order=order, **asdict(fee)))
             order += 1
-    for fee in data.fees:
-        fee_rows.append(Fee(procedure=procedure, channel=None, order=order, **asdict(fee)))
-        order += 1
-    Fee.objects.bulk_create(fee_rows)
-    Step.objects.bulk_create(
-        Step(procedure=procedure, order=index, text=text) for index, text in enumerate(data.steps, start=1)
-    )
-    RequiredDocument.objects.bulk_create(
-        RequiredDocument(procedure=procedure, order=index, **asdict(document))
-        for index, document in enumerate(data.documents)
-    )
-    ProcedureResult.objects.bulk_create(
-        ProcedureResult(procedure=procedure, order=index, **asdict(result)) for index, result in enumerate(data.results)
-    )
-    LegalBasis.objects.bulk_create(
-        LegalBasis(procedure=procedure, order=index, **asdict(basis)) for index, basis in enumerate(data.legal_bases)
-    )
-    ProcedureAlias.objects.bulk_create(ProcedureAlias(procedure=procedure, phrase=phrase) for phrase in data.aliases)
-    return procedure
+    Fee.objects.bulk_create(fees)
+    Step.objects.bulk_create(steps)
+    RequiredDocument.objects.bulk_create(documents)
+    ProcedureResult.objects.bulk_create(results)
+    LegalBasis.objects.bulk_create(bases)
+    ProcedureAlias.objects.bulk_create(aliases)
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -448,6 +474,7 @@ def _apply(parsed: portal_format.ParsedFile, report: ImportReport) -> None:
             procedure.code: procedure
             for procedure in _procedures_for_export(Procedure.objects.filter(code__in=[d.code for _, d in chunk]))
         }
+        to_write: list[tuple[Procedure | None, ProcedureData]] = []
         for number, data in chunk:
             for agency in data.new_agencies:
                 refs.agency_upsert(agency, update=False)
@@ -462,8 +489,9 @@ def _apply(parsed: portal_format.ParsedFile, report: ImportReport) -> None:
             if procedure is not None and procedure_to_data(procedure).to_dict() == data.to_dict():
                 report.rows.append(RowOutcome(number, data.code, UNCHANGED))
                 continue
-            _write_procedure(procedure, data, refs)
+            to_write.append((procedure, data))
             report.rows.append(RowOutcome(number, data.code, UPDATED if procedure else CREATED))
+        _write_procedures(to_write, refs)
     report.rows.sort(key=lambda outcome: outcome.row)
 
 
