@@ -10,6 +10,7 @@ unchanged and writes nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -151,23 +152,43 @@ def code_slug(text: str, max_length: int) -> str:
     return f"{slug[: max_length - 9].rstrip('-')}-{digest}"
 
 
+_MINISTRY_PREFIXES = (
+    " bo ",
+    " cuc ",
+    " tong cuc ",
+    " chi cuc ",
+    " vu ",
+    " ngan hang nha nuoc viet nam ",
+    " uy ban chung khoan ",
+    " thanh tra chinh phu ",
+)
+
+
 def _agency_level_from_text(name: str, procedure_levels: list[str]) -> str:
-    folded = f" {fold(name)} "
+    # "xã hội" (social) is not "xã" (commune): "Bảo hiểm xã hội cấp tỉnh", "trật tự, xã hội".
+    folded = f" {fold(name)} ".replace(" xa hoi ", " ")
+    if folded.startswith(_MINISTRY_PREFIXES):
+        return LevelCode.MINISTRY
     if any(word in folded for word in (" cap xa ", " xa ", " phuong ", " dac khu ")):
         return LevelCode.COMMUNE
-    if any(word in folded for word in (" tinh ", " cap tinh ", " so ", " thanh pho truc thuoc trung uong ")):
+    if any(word in folded for word in (" tinh ", " cap tinh ", " so ", " thanh pho ")):
         return LevelCode.PROVINCE
-    if folded.startswith((" bo ", " cuc ", " tong cuc ", " vu ", " thanh tra chinh phu ")):
-        return LevelCode.MINISTRY
+    if " cap huyen " in folded:
+        return LevelCode.DISTRICT  # pre-2025 wording still in some records
     if len(procedure_levels) == 1:
         return procedure_levels[0]
     return LevelCode.OTHER
 
 
+# A new agency starts after ";" or after ", " followed by a capital ("Sở Xây dựng, Uỷ ban Nhân dân cấp xã");
+# a lower-case word after a comma continues the same name ("Ủy ban Nhân dân xã, phường, thị trấn").
+_AGENCY_SPLIT = re.compile(r";|,\s+(?=[A-ZĐÀ-ÝẠ-Ỹ])")
+
+
 def agencies_from_text(*, text: str, procedure_levels: list[str]) -> tuple[list[AgencyData], list[str]]:
-    """The csdl "Cơ quan thực hiện" text → agencies (one per ";"-separated name) and issues."""
+    """The csdl "Cơ quan thực hiện" text → agencies (one per name) and issues."""
     agencies, issues = [], []
-    for part in text.split(";"):
+    for part in _AGENCY_SPLIT.split(text):
         name = " ".join(part.split()).strip(" .,-")
         if not name:
             continue
@@ -175,7 +196,9 @@ def agencies_from_text(*, text: str, procedure_levels: list[str]) -> tuple[list[
             issues.append(f"agency text too long to be an agency name, kept as text: {name[:80]!r}")
             continue
         level = _agency_level_from_text(name, procedure_levels)
-        agencies.append(AgencyData(code=code_slug(f"{level} {name}", 40), name=name, level=level))
+        code = code_slug(f"{level} {name}", 40)
+        if all(agency.code != code for agency in agencies):
+            agencies.append(AgencyData(code=code, name=name, level=level))
     return agencies, issues
 
 

@@ -127,3 +127,28 @@ def test_portal_json_import_upserts_by_code(tmp_path):
     renamed = write(tmp_path, "d.json", portal_document(portal_procedure("1.000001", popularity=99)))
     assert catalogue_import(file=renamed, fmt="json").counts["updated"] == 1
     assert Procedure.objects.get().popularity == 99
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Công an tỉnh", [("Công an tỉnh", "province")]),
+        ("Ủy ban Nhân dân xã, phường, thị trấn.", [("Ủy ban Nhân dân xã, phường, thị trấn", "commune")]),
+        (
+            "Sở Xây dựng, Uỷ ban Nhân dân cấp xã, phường, thị trấn",
+            [("Sở Xây dựng", "province"), ("Uỷ ban Nhân dân cấp xã, phường, thị trấn", "commune")],
+        ),
+        ("Bảo hiểm xã hội cấp Tỉnh", [("Bảo hiểm xã hội cấp Tỉnh", "province")]),
+        (
+            "Cục cảnh sát quản lý hành chính về trật tự, xã hội",
+            [("Cục cảnh sát quản lý hành chính về trật tự, xã hội", "ministry")],
+        ),
+        ("Không có thông tin", []),
+    ],
+)
+def test_agencies_from_the_published_text(text, expected):
+    from procedures.importers.csdl import value
+    from procedures.services import agencies_from_text
+
+    agencies, _issues = agencies_from_text(text=value(text), procedure_levels=["province", "commune"])
+    assert [(agency.name, agency.level) for agency in agencies] == expected
