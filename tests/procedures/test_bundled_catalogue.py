@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.money import format_vnd
-from procedures.models import Agency, Procedure, Sector
+from procedures.models import AdministrativeLevel, Agency, Procedure, Sector
 from procedures.services import BUNDLED_CATALOGUE
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +19,18 @@ MUST = (
 ).split()
 
 
-@pytest.fixture
-def loaded():
-    out = io.StringIO()
-    call_command("load_catalogue", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """Loaded once for the module (300 procedures take seconds), removed afterwards."""
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        call_command("load_catalogue", stdout=out)
+        yield out.getvalue()
+        Procedure.objects.all().delete()
+        Agency.objects.filter(parent__isnull=False).delete()
+        Agency.objects.all().delete()
+        Sector.objects.all().delete()
+        AdministrativeLevel.objects.all().delete()
 
 
 def test_bundled_file_is_the_portal_format_with_province_overrides():
