@@ -495,7 +495,10 @@ def _apply(parsed: portal_format.ParsedFile, report: ImportReport) -> None:
         chunk = valid[start : start + 200]
         existing = {
             procedure.code: procedure
-            for procedure in _procedures_for_export(Procedure.objects.filter(code__in=[d.code for _, d in chunk]))
+            # Locked: two imports of overlapping files must not interleave their writes.
+            for procedure in _procedures_for_export(
+                Procedure.objects.select_for_update(of=("self",)).filter(code__in=[d.code for _, d in chunk])
+            )
         }
         to_write: list[tuple[Procedure | None, ProcedureData]] = []
         for number, data in chunk:

@@ -78,3 +78,12 @@ def test_loading_twice_changes_nothing(loaded):
     call_command("load_catalogue", stdout=out)
     assert "0 thêm mới, 0 cập nhật, " in out.getvalue()
     assert dict(Procedure.objects.values_list("code", "updated_at")) == stamps
+
+
+def test_bundled_catalogue_round_trips_through_export(loaded):
+    from procedures.services import catalogue_export, catalogue_import
+
+    exported = catalogue_export(fmt="json")
+    report = catalogue_import(file=io.StringIO(exported), fmt="json")
+    assert report.counts["unchanged"] == Procedure.objects.count()
+    assert report.counts["created"] == report.counts["updated"] == report.counts["rejected"] == 0
