@@ -564,6 +564,9 @@ def online_level_for(channels: list[ChannelData]) -> str:
     return OnlineLevel.INFORMATION
 
 
+_STEPS_SPILL = re.compile(r"(?:[);.,]|và |phải |a\) |Bước \d)")
+
+
 def parse_record(record: dict) -> ProcedureData:
     """One csdl record (all values strings) → ProcedureData. Raises ValueError without a code or name."""
     code = clean(record.get("ma_thu_tuc"))
@@ -574,6 +577,14 @@ def parse_record(record: dict) -> ProcedureData:
         raise ValueError("the record has no ten_thu_tuc")
     issues: list[str] = []
     steps_raw = clean(record.get("trinh_tu_thuc_hien"))
+    papers_raw = clean(record.get("thanh_phan_ho_so"))
+    if re.fullmatch(r"-+", papers_raw):
+        papers_raw = ""
+    if papers_raw and PAPERS_HEADER not in papers_raw and _STEPS_SPILL.match(papers_raw):
+        # Social-insurance records: the steps were cut at "mục 9.3 (" and go on in the papers field.
+        steps_raw = f"{steps_raw}{papers_raw}"
+        papers_raw = ""
+        issues.append("papers: the field holds the rest of the steps; the record has no list of papers")
     channels = parse_channels(record.get("cach_thuc_thuc_hien", ""), steps_raw, issues)
     processing_days, processing_time_text = summarise_time(channels)
     results = parse_results(record.get("ket_qua_xu_ly", ""), issues)
@@ -601,7 +612,7 @@ def parse_record(record: dict) -> ProcedureData:
         source_url=clean(record.get("detail_url"))[:500],
         channels=channels,
         steps=parse_steps(steps_raw),
-        documents=parse_documents(record.get("thanh_phan_ho_so", ""), issues),
+        documents=parse_documents(papers_raw, issues),
         results=results.results,
         legal_bases=parse_legal_bases(record.get("can_cu_phap_ly", ""), issues),
         parse_issues=issues,

@@ -339,3 +339,18 @@ def test_record_without_rows_keeps_the_text_as_an_issue_1_009825():
     (row,) = data.channels
     assert row.time_text == "Không" and row.time_value is None
     assert row.description == "Tại Trung tâm phục vụ hành chính công"
+
+
+def test_steps_spilled_into_the_papers_field_go_back_to_the_steps_1_001613():
+    data = parse_record(
+        record(
+            trinh_tu_thuc_hien="Bước 1. Lập hồ sơ theo quy định tại mục 9.3 (",
+            thanh_phan_ho_so=") và nộp cho cơ quan BHXH.\nBước 2. Cơ quan BHXH tiếp nhận hồ sơ và giải quyết theo quy định.",
+        )
+    )
+    assert data.steps == [
+        "Lập hồ sơ theo quy định tại mục 9.3 () và nộp cho cơ quan BHXH.",
+        "Cơ quan BHXH tiếp nhận hồ sơ và giải quyết theo quy định.",
+    ]
+    assert data.documents == []
+    assert any("rest of the steps" in issue for issue in data.parse_issues)
