@@ -220,9 +220,21 @@ def _cell_fee(fee_cell: str, note: str, issues: list[str], label: str) -> FeeDat
     return FeeData(kind=_kind_from(note), amount=amount, currency=currency, condition=note_text, text=fee_cell + note)
 
 
+# Temporary rates: "áp dụng mức phí 1.000.000 đồng/hồ sơ kể từ ngày 01/7/2025 đến hết ngày 31/12/2026".
+_TEMPORARY_RATE = re.compile(
+    r"áp dụng mức (?P<kind>lệ phí|phí|thu)\s+(?P<amount>\d{1,3}(?:\.\d{3})+|\d+)\s*(?:đồng|đ)(?P<rest>[^()]*)",
+    re.IGNORECASE,
+)
+
+
 def _extra_fee_lines(text: str, issues: list[str], label: str) -> list[FeeData]:
-    """Older wording inside notes and descriptions: "Phí: 600,000 (…)", "Lệ phí : 20.000 Đồng (…)"."""
+    """Older wording inside notes and descriptions: "Phí: 600,000 (…)", "Lệ phí : 20.000 Đồng (…)",
+    and temporary rates ("áp dụng mức phí 250.000 đồng/hồ sơ kể từ ngày … đến hết ngày …")."""
     lines = []
+    for match in _TEMPORARY_RATE.finditer(text):
+        kind = FeeKind.CHARGE if match.group("kind").casefold() == "lệ phí" else FeeKind.FEE
+        sentence = " ".join(match.group(0).split())
+        lines.append(FeeData(kind=kind, amount=_amount_int(match.group("amount")), condition=sentence, text=sentence))
     for match in _NOTE_FEE_LINE.finditer(text):
         amount_text, unit = match.group("amount"), match.group("unit")
         if not amount_text and not unit:

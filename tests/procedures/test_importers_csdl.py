@@ -354,3 +354,13 @@ def test_steps_spilled_into_the_papers_field_go_back_to_the_steps_1_001613():
     ]
     assert data.documents == []
     assert any("rest of the steps" in issue for issue in data.parse_issues)
+
+
+def test_temporary_rate_in_the_note_becomes_its_own_line_1_002181():
+    (row,), _ = channels(
+        H + "Trực tuyến7 Ngày làm việc2,000,000 Việt Nam Đồng((áp dụng mức phí 1.000.000 đồng/hồ sơ kể từ ngày "
+        "01/7/2025 đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC))"
+    )
+    cell, temporary = row.fees
+    assert (cell.amount, temporary.kind, temporary.amount) == (2000000, "fee", 1000000)
+    assert temporary.condition.startswith("áp dụng mức phí 1.000.000 đồng/hồ sơ kể từ ngày 01/7/2025")
