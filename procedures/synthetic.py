@@ -149,8 +149,11 @@ def catalogue_generate(
                     )
                 )
             Procedure.objects.bulk_create(batch)
-            # bulk_create sets primary keys on PostgreSQL and SQLite 3.35+; fetch them anyway for any backend.
-            ids = dict(Procedure.objects.filter(code__in=[p.code for p in batch]).values_list("code", "id"))
+            # bulk_create sets primary keys on PostgreSQL and SQLite 3.35+; other backends need a query.
+            if all(p.pk for p in batch):
+                ids = {p.code: p.pk for p in batch}
+            else:
+                ids = dict(Procedure.objects.filter(code__in=[p.code for p in batch]).values_list("code", "id"))
             level_rows, channels, aliases = [], [], []
             for procedure in batch:
                 pk = ids[procedure.code]
@@ -171,9 +174,12 @@ def catalogue_generate(
                     aliases.append(ProcedureAlias(procedure_id=pk, phrase=f"làm {procedure.name.lower()}"[:300]))
             level_through.objects.bulk_create(level_rows)
             ProcedureChannel.objects.bulk_create(channels)
-            channel_ids = dict(
-                ProcedureChannel.objects.filter(procedure_id__in=ids.values()).values_list("procedure_id", "id")
-            )
+            if all(c.pk for c in channels):
+                channel_ids = {c.procedure_id: c.pk for c in channels}
+            else:
+                channel_ids = dict(
+                    ProcedureChannel.objects.filter(procedure_id__in=ids.values()).values_list("procedure_id", "id")
+                )
             Fee.objects.bulk_create(
                 Fee(
                     procedure_id=pk,
