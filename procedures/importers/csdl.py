@@ -37,12 +37,12 @@ from procedures.importers.records import (
 )
 
 NULL_TEXTS = {"", "không có thông tin", "không", "không.", "không có", "không quy định", "--"}
-_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u00ad\ufeff\x00"))
+_INVISIBLE = re.compile("[\u200e\u200f\u200b\u00ad\ufeff\x00]")
 
 
 def clean(text: str | None) -> str:
     """NFC, invisible characters removed, non-breaking spaces and tabs as spaces, ends trimmed."""
-    text = unicodedata.normalize("NFC", text or "").translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text or ""))
     return text.replace("\u00a0", " ").replace("\t", " ").strip()
 
 
