@@ -181,7 +181,8 @@ class Fee(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
     channel = models.ForeignKey(ProcedureChannel, on_delete=models.CASCADE, related_name="fees", null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    kind = models.CharField(_("kind"), max_length=10, choices=FeeKind.choices, default=FeeKind.CHARGE)
+    # Blank when the published text does not say whether it is a phí or a lệ phí.
+    kind = models.CharField(_("kind"), max_length=10, choices=FeeKind.choices, default=FeeKind.CHARGE, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (đồng)"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="VND")
     condition = models.TextField(_("condition"), blank=True)

@@ -1,0 +1,1 @@
+"""Readers and writers of catalogue files: the national csdl crawl and the portal's own format."""
