@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from procedures.constants import OnlineLevel
-from procedures.models import AdministrativeLevel, Agency, Fee, Procedure, Sector
+from procedures.models import AdministrativeLevel, Agency, Fee, Procedure, ProcedureChannel, Sector
 from procedures.search import search_procedures
 
 LIST_FIELDS = (
@@ -78,7 +78,7 @@ def procedure_for_page(*, code: str) -> Procedure:
         .prefetch_related(
             "levels",
             Prefetch("agencies", queryset=Agency.objects.select_related("level", "parent")),
-            "channels",
+            Prefetch("channels", queryset=ProcedureChannel.objects.prefetch_related("fees")),
             Prefetch("fees", queryset=Fee.objects.select_related("channel")),
             "steps",
             "documents",
