@@ -1,10 +1,11 @@
 """Searching the catalogue in Vietnamese, typed with or without diacritics.
 
 The query and the catalogue are folded the same way (``procedures.text.fold``: no case, no
-diacritics, đ→d), and a query word matches a whole folded word of a procedure with
-``LIKE '% word %'`` on space-padded columns. The same SQL runs on SQLite and PostgreSQL, so
-both return the same procedures; PostgreSQL answers it from a trigram index (migration
-``0002_search``).
+diacritics, đ→d), and a query word matches a whole folded word of a procedure's
+``search_text`` (name, code, aliases, keywords and steps). On PostgreSQL the match is
+``to_tsvector('simple', search_text) @@ to_tsquery(...)`` served by a GIN index (migration
+``0002_search``); on SQLite it is ``LIKE '% word %'`` on the space-padded column. Both select
+the same procedures and the ranking expression is the same SQL on both.
 
 Typos: trigram similarity over the whole table is far too slow (FIELD-NOTES: 0.2–1.4 s on
 100,000 titles) and Vietnamese syllables are too short for it. Instead a query word that is
@@ -25,8 +26,9 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db import connections, transaction
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from procedures.models import Procedure, SearchTerm
 from procedures.text import fold, fold_padded
@@ -98,15 +100,21 @@ def _has(field: str, alternatives: Iterable[str]) -> Q:
     return condition
 
 
-def _score(words: Sequence[QueryWord]) -> Case | Value:
+def _score(words: Sequence[QueryWord], *, all_matched: bool):
     total = None
     for qw in words:
+        # When every word matched, a word not in name, alias or keyword is in the steps (or
+        # the code): no need to scan search_text again.
+        otherwise = (
+            Value(WEIGHT_OTHER)
+            if all_matched
+            else Case(When(_has("search_text", qw.alternatives), then=Value(WEIGHT_OTHER)), default=Value(0))
+        )
         term = Case(
             When(_has("search_name", qw.alternatives), then=Value(WEIGHT_NAME)),
             When(_has("search_aliases", qw.alternatives), then=Value(WEIGHT_ALIAS)),
             When(_has("search_keywords", qw.alternatives), then=Value(WEIGHT_KEYWORD)),
-            When(_has("search_text", qw.alternatives), then=Value(WEIGHT_OTHER)),
-            default=Value(0),
+            default=otherwise,
             output_field=IntegerField(),
         )
         total = term if total is None else total + term
@@ -130,6 +138,34 @@ def _hits(words: Sequence[QueryWord]):
     return total
 
 
+def _tsquery_group(qw: QueryWord) -> str:
+    # Folded words hold only letters, digits and "_"; quoting keeps them plain lexemes.
+    lexemes = [f"'{alternative}'" for alternative in qw.alternatives]
+    return lexemes[0] if len(lexemes) == 1 else "(" + " | ".join(lexemes) + ")"
+
+
+def _words_match(queryset: QuerySet[Procedure], words: Sequence[QueryWord], *, all_but_one: bool = False):
+    """The condition "holds every word" (or every word but one), for ``queryset.filter``."""
+    subsets = [words] if not all_but_one else [[w for w in words if w is not left_out] for left_out in words]
+    if connections[queryset.db].vendor == "postgresql":
+        tsquery = " | ".join("(" + " & ".join(_tsquery_group(qw) for qw in subset) + ")" for subset in subsets)
+        table = connections[queryset.db].ops.quote_name(Procedure._meta.db_table)
+        # RawSQL so the expression is exactly the index's (Django's SearchVector adds COALESCE);
+        # the query text is a bound parameter.
+        return RawSQL(  # noqa: S611
+            f"to_tsvector('simple'::regconfig, {table}.\"search_text\") @@ to_tsquery('simple'::regconfig, %s)",
+            [tsquery],
+            output_field=BooleanField(),
+        )
+    condition = Q()
+    for subset in subsets:
+        every = Q()
+        for qw in subset:
+            every &= _has("search_text", qw.alternatives)
+        condition |= every
+    return condition
+
+
 def search_procedures(queryset: QuerySet[Procedure], query: str) -> QuerySet[Procedure]:
     """Narrows ``queryset`` to the procedures that match ``query`` and orders them by relevance.
 
@@ -139,16 +175,16 @@ def search_procedures(queryset: QuerySet[Procedure], query: str) -> QuerySet[Pro
     words = resolve_query_words(query_words(query))
     if not words:
         return queryset.order_by("-popularity", "code")
-    every_word = Q()
-    for qw in words:
-        every_word &= _has("search_text", qw.alternatives)
-    matched = queryset.filter(every_word).annotate(search_hits=Value(len(words), output_field=IntegerField()))
+    matched = queryset.filter(_words_match(queryset, words)).annotate(
+        search_hits=Value(len(words), output_field=IntegerField())
+    )
+    all_matched = True
     if len(words) > 1 and not matched.exists():
-        any_word = Q()
-        for qw in words:
-            any_word |= _has("search_text", qw.alternatives)
-        matched = queryset.filter(any_word).annotate(search_hits=_hits(words)).filter(search_hits__gte=len(words) - 1)
-    return matched.annotate(search_score=_score(words)).order_by("-search_hits", "-search_score", "-popularity", "code")
+        all_matched = False
+        matched = queryset.filter(_words_match(queryset, words, all_but_one=True)).annotate(search_hits=_hits(words))
+    return matched.annotate(search_score=_score(words, all_matched=all_matched)).order_by(
+        "-search_hits", "-search_score", "-popularity", "code"
+    )
 
 
 @transaction.atomic

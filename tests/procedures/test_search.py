@@ -198,4 +198,4 @@ def test_postgres_search_uses_the_trigram_index(catalogue):
         sql, params = queryset.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "procedure_search_text_trgm" in plan
+    assert "procedure_search_fts" in plan
