@@ -22,9 +22,9 @@ class CatalogueSearchForm(forms.Form):
         self.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "autocomplete": "off", "placeholder": _("e.g. dang ky ho kinh doanh")}
         )
-        self.fields["level"].choices = [("", _("All levels")), *((lv.code, lv.name) for lv in options.levels)]
-        self.fields["sector"].choices = [("", _("All sectors")), *((s.code, s.name) for s in options.sectors)]
-        self.fields["agency"].choices = [("", _("All agencies")), *((a.code, a.name) for a in options.agencies)]
+        self.fields["level"].choices = [("", _("All levels")), *options.levels]
+        self.fields["sector"].choices = [("", _("All sectors")), *options.sectors]
+        self.fields["agency"].choices = [("", _("All agencies")), *options.agencies]
 
     @staticmethod
     def empty_arguments() -> dict:

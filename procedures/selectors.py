@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from procedures.constants import OnlineLevel
@@ -90,21 +91,32 @@ def procedure_for_page(*, code: str) -> Procedure:
     )
 
 
+FILTER_OPTIONS_CACHE_KEY = "procedures:filter-options:v1"
+FILTER_OPTIONS_SECONDS = 300
+
+
 @dataclass(frozen=True)
 class FilterOptions:
-    levels: list[AdministrativeLevel]
-    sectors: list[Sector]
-    agencies: list[Agency]
+    """(code, name) pairs for the catalogue page's selects."""
+
+    levels: list[tuple[str, str]]
+    sectors: list[tuple[str, str]]
+    agencies: list[tuple[str, str]]
+
+
+def _filter_options() -> FilterOptions:
+    return FilterOptions(
+        levels=list(AdministrativeLevel.objects.order_by("rank").values_list("code", "name")),
+        sectors=list(Sector.objects.order_by("name").values_list("code", "name")),
+        agencies=list(
+            Agency.objects.filter(is_active=True).order_by("level__rank", "name").values_list("code", "name")
+        ),
+    )
 
 
 def catalogue_filter_options() -> FilterOptions:
-    return FilterOptions(
-        levels=list(AdministrativeLevel.objects.only("id", "code", "name", "rank")),
-        sectors=list(Sector.objects.only("id", "code", "name")),
-        agencies=list(
-            Agency.objects.filter(is_active=True).select_related("level").only("id", "code", "name", "level__rank")
-        ),
-    )
+    """Cached for a few minutes: every catalogue page shows them, and they change rarely."""
+    return cache.get_or_set(FILTER_OPTIONS_CACHE_KEY, _filter_options, FILTER_OPTIONS_SECONDS)
 
 
 def agencies_list() -> QuerySet[Agency]:
