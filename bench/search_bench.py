@@ -6,8 +6,8 @@ Creates ``--count`` synthetic procedures (codes ``B.000001``…, names built fro
 vocabularies, with aliases, keywords, steps, fees, levels and agencies) unless that many are
 already there, then runs each query ``--repeat`` times:
 
-- **in DB**: every SQL statement one search of the catalogue page makes (vocabulary lookup,
-  typo candidates, fallback check, count, page of 20 with its prefetches) is re-run under
+- **in DB**: every SQL statement the search of the catalogue page makes (vocabulary lookup,
+  typo candidates, first page of 20 with its prefetches) is re-run under
   ``EXPLAIN (ANALYZE)`` and the execution times are summed — the database's share;
 - **search wall**: the same search timed from Python (ORM included);
 - **page**: ``GET /thu-tuc/?q=…`` through Django's test client with cached templates.
@@ -258,13 +258,11 @@ def explain_ms(sql: str) -> float:
 
 
 def run_search(query: str):
-    """What the catalogue page does for a query: page 1 of 20 and the count."""
-    from procedures.selectors import procedure_search
+    """What the catalogue page does for a query: its first page of 20 (and whether more follow)."""
+    from procedures.selectors import procedure_search_page
 
-    queryset = procedure_search(query=query)
-    rows = list(queryset[:20])
-    total = queryset.count()
-    return rows, total
+    page = procedure_search_page(query=query, page=1, per_page=20)
+    return page.object_list, f"{len(page.object_list)}{'+' if page.has_next else ''}"
 
 
 def bench(repeat: int) -> None:
@@ -292,7 +290,7 @@ def bench(repeat: int) -> None:
         timing["hits"] = [total]
         first = rows[0].name[:48] if rows else "—"
         print(
-            f"{query[:28]:<28} hits={total:>6}  db p50={percentile(timing['db'], 50):6.1f} "
+            f"{query[:28]:<28} shown={total:>3}  db p50={percentile(timing['db'], 50):6.1f} "
             f"p99={percentile(timing['db'], 99):6.1f} ms  search p50={percentile(timing['wall'], 50):6.1f} "
             f"p99={percentile(timing['wall'], 99):6.1f} ms  page p50={percentile(timing['page'], 50):6.1f} "
             f"p99={percentile(timing['page'], 99):6.1f} ms  first: {first}",

@@ -40,11 +40,15 @@ class LookaheadPage:
         return self.number == 1 and not self.has_next
 
 
-def lookahead_page(queryset: QuerySet, number: str | int | None, *, per_page: int) -> LookaheadPage:
+def page_number(value: str | int | None) -> int:
+    """A page number from the query string: 1 when missing or malformed, at most MAX_PAGE."""
     try:
-        page_number = min(max(int(number or 1), 1), MAX_PAGE)
+        return min(max(int(value or 1), 1), MAX_PAGE)
     except (TypeError, ValueError):
-        page_number = 1
-    start = (page_number - 1) * per_page
+        return 1
+
+
+def lookahead_page(queryset: QuerySet, number: int, *, per_page: int) -> LookaheadPage:
+    start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
-    return LookaheadPage(number=page_number, object_list=rows[:per_page], has_next=len(rows) > per_page)
+    return LookaheadPage(number=number, object_list=rows[:per_page], has_next=len(rows) > per_page)

@@ -144,8 +144,11 @@ def _tsquery_group(qw: QueryWord) -> str:
     return lexemes[0] if len(lexemes) == 1 else "(" + " | ".join(lexemes) + ")"
 
 
-def _words_match(queryset: QuerySet[Procedure], words: Sequence[QueryWord], *, all_but_one: bool = False):
-    """The condition "holds every word" (or every word but one), for ``queryset.filter``."""
+def _words_match(
+    queryset: QuerySet[Procedure], words: Sequence[QueryWord], *, all_but_one: bool = False, field: str = "search_text"
+):
+    """The condition "``field`` holds every word" (or every word but one), for ``queryset.filter``.
+    ``field`` is ``search_text`` or ``search_name``, the two columns with a word index."""
     subsets = [words] if not all_but_one else [[w for w in words if w is not left_out] for left_out in words]
     if connections[queryset.db].vendor == "postgresql":
         tsquery = " | ".join("(" + " & ".join(_tsquery_group(qw) for qw in subset) + ")" for subset in subsets)
@@ -153,7 +156,7 @@ def _words_match(queryset: QuerySet[Procedure], words: Sequence[QueryWord], *, a
         # RawSQL so the expression is exactly the index's (Django's SearchVector adds COALESCE);
         # the query text is a bound parameter.
         return RawSQL(  # noqa: S611
-            f"to_tsvector('simple'::regconfig, {table}.\"search_text\") @@ to_tsquery('simple'::regconfig, %s)",
+            f"to_tsvector('simple'::regconfig, {table}.\"{field}\") @@ to_tsquery('simple'::regconfig, %s)",
             [tsquery],
             output_field=BooleanField(),
         )
@@ -161,7 +164,7 @@ def _words_match(queryset: QuerySet[Procedure], words: Sequence[QueryWord], *, a
     for subset in subsets:
         every = Q()
         for qw in subset:
-            every &= _has("search_text", qw.alternatives)
+            every &= _has(field, qw.alternatives)
         condition |= every
     return condition
 
@@ -172,7 +175,10 @@ def search_procedures(queryset: QuerySet[Procedure], query: str) -> QuerySet[Pro
     Without query words it orders by popularity. The result carries ``search_hits`` and
     ``search_score`` annotations when there was a query.
     """
-    words = resolve_query_words(query_words(query))
+    return rank_matches(queryset, resolve_query_words(query_words(query)))
+
+
+def rank_matches(queryset: QuerySet[Procedure], words: Sequence[QueryWord]) -> QuerySet[Procedure]:
     if not words:
         return queryset.order_by("-popularity", "code")
     matched = queryset.filter(_words_match(queryset, words)).annotate(
@@ -185,6 +191,29 @@ def search_procedures(queryset: QuerySet[Procedure], query: str) -> QuerySet[Pro
     return matched.annotate(search_score=_score(words, all_matched=all_matched)).order_by(
         "-search_hits", "-search_score", "-popularity", "code"
     )
+
+
+def first_results(queryset: QuerySet[Procedure], words: Sequence[QueryWord], *, limit: int) -> list[Procedure] | None:
+    """The first ``limit`` results of ``rank_matches``, when they all hold every query word in
+    their name; otherwise None and the caller ranks every match.
+
+    Such a procedure outscores any other (8 a word against at most 8 a word less 4), so the
+    best come in two groups ordered by popularity alone: names that start with the query,
+    then the other names holding every word. "cấp" is in a third of all names: ranking them
+    all reads a third of the table, while the popularity index finds the first twenty at once.
+    """
+    if not words:
+        return None
+    phrase = " ".join(qw.word for qw in words)
+    starts = Q(search_name__startswith=f" {phrase} ") if len(words) > 1 else None
+    in_name = queryset.filter(_words_match(queryset, words, field="search_name"))
+    first: list[Procedure] = []
+    if starts is not None:
+        first = list(in_name.filter(starts).order_by("-popularity", "code")[:limit])
+        in_name = in_name.exclude(starts)
+    if len(first) < limit:
+        first += list(in_name.order_by("-popularity", "code")[: limit - len(first)])
+    return first if len(first) == limit else None
 
 
 @transaction.atomic

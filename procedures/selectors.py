@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from procedures.constants import OnlineLevel
 from procedures.models import AdministrativeLevel, Agency, Fee, Procedure, ProcedureChannel, Sector
-from procedures.search import search_procedures
+from procedures.pagination import LookaheadPage, lookahead_page, page_number
+from procedures.search import first_results, query_words, rank_matches, resolve_query_words
 
 LIST_FIELDS = (
     "id",
@@ -35,15 +36,32 @@ def popular_procedures(*, limit: int = 8) -> QuerySet[Procedure]:
     )
 
 
+def _list_lookups() -> list[Prefetch]:
+    return [
+        Prefetch("levels", queryset=AdministrativeLevel.objects.only("id", "code", "name", "rank")),
+        Prefetch("fees", queryset=Fee.objects.only("id", "procedure_id", "amount", "kind", "order")),
+    ]
+
+
 def _with_list_relations(queryset: QuerySet[Procedure]) -> QuerySet[Procedure]:
-    return (
-        queryset.select_related("sector")
-        .only(*LIST_FIELDS)
-        .prefetch_related(
-            Prefetch("levels", queryset=AdministrativeLevel.objects.only("id", "code", "name", "rank")),
-            Prefetch("fees", queryset=Fee.objects.only("id", "procedure_id", "amount", "kind", "order")),
-        )
-    )
+    return queryset.select_related("sector").only(*LIST_FIELDS).prefetch_related(*_list_lookups())
+
+
+def _filtered(
+    *, level: str | None, sector: str | None, agency: str | None, fully_online: bool | None
+) -> QuerySet[Procedure]:
+    procedures = Procedure.objects.filter(is_active=True)
+    if level:
+        procedures = procedures.filter(levels__code=level)
+    if sector:
+        procedures = procedures.filter(sector__code=sector)
+    if agency:
+        procedures = procedures.filter(agencies__code=agency)
+    if fully_online is True:
+        procedures = procedures.filter(online_level=OnlineLevel.FULL)
+    elif fully_online is False:
+        procedures = procedures.exclude(online_level=OnlineLevel.FULL)
+    return procedures
 
 
 def procedure_search(
@@ -56,18 +74,33 @@ def procedure_search(
 ) -> QuerySet[Procedure]:
     """Active procedures matching ``query`` (any spelling, see ``procedures.search``), ranked by
     relevance, narrowed by level, sector and agency codes and by "can be done fully online"."""
-    procedures = Procedure.objects.filter(is_active=True)
-    if level:
-        procedures = procedures.filter(levels__code=level)
-    if sector:
-        procedures = procedures.filter(sector__code=sector)
-    if agency:
-        procedures = procedures.filter(agencies__code=agency)
-    if fully_online is True:
-        procedures = procedures.filter(online_level=OnlineLevel.FULL)
-    elif fully_online is False:
-        procedures = procedures.exclude(online_level=OnlineLevel.FULL)
-    return _with_list_relations(search_procedures(procedures, query))
+    procedures = _filtered(level=level, sector=sector, agency=agency, fully_online=fully_online)
+    words = resolve_query_words(query_words(query))
+    return _with_list_relations(rank_matches(procedures, words))
+
+
+def procedure_search_page(
+    *,
+    page: str | int | None,
+    per_page: int,
+    query: str = "",
+    level: str | None = None,
+    sector: str | None = None,
+    agency: str | None = None,
+    fully_online: bool | None = None,
+) -> LookaheadPage:
+    """One page of ``procedure_search``, for the catalogue page. The first page of a query whose
+    best matches hold every word in their name is read from the popularity index (see
+    ``procedures.search.first_results``); other pages rank every match."""
+    procedures = _filtered(level=level, sector=sector, agency=agency, fully_online=fully_online)
+    words = resolve_query_words(query_words(query))
+    number = page_number(page)
+    if words and number == 1:
+        rows = first_results(procedures.select_related("sector").only(*LIST_FIELDS), words, limit=per_page + 1)
+        if rows is not None:
+            prefetch_related_objects(rows, *_list_lookups())
+            return LookaheadPage(number=1, object_list=rows[:per_page], has_next=len(rows) > per_page)
+    return lookahead_page(_with_list_relations(rank_matches(procedures, words)), number, per_page=per_page)
 
 
 def procedure_for_page(*, code: str) -> Procedure:

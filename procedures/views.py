@@ -6,8 +6,7 @@ from django.views.decorators.http import require_GET
 
 from procedures.forms import CatalogueSearchForm
 from procedures.models import Procedure, RequiredDocument
-from procedures.pagination import lookahead_page
-from procedures.selectors import catalogue_filter_options, popular_procedures, procedure_for_page, procedure_search
+from procedures.selectors import catalogue_filter_options, popular_procedures, procedure_for_page, procedure_search_page
 
 PAGE_SIZE = 20
 
@@ -16,7 +15,7 @@ PAGE_SIZE = 20
 def procedure_list(request):
     form = CatalogueSearchForm(request.GET or None, options=catalogue_filter_options())
     arguments = form.search_arguments() if form.is_bound else CatalogueSearchForm.empty_arguments()
-    page = lookahead_page(procedure_search(**arguments), request.GET.get("page"), per_page=PAGE_SIZE)
+    page = procedure_search_page(**arguments, page=request.GET.get("page"), per_page=PAGE_SIZE)
     filtered = any(arguments[name] for name in ("level", "sector", "agency", "fully_online"))
     querystring = request.GET.copy()
     querystring.pop("page", None)

@@ -33,8 +33,14 @@ PG_FORWARD = [
     """,
     "CREATE INDEX IF NOT EXISTS procedure_search_fts ON procedures_procedure "
     "USING gin (to_tsvector('simple'::regconfig, search_text))",
+    # The first page of a common query: names holding every word, and names starting with it.
+    "CREATE INDEX IF NOT EXISTS procedure_search_name_fts ON procedures_procedure "
+    "USING gin (to_tsvector('simple'::regconfig, search_name))",
+    "CREATE INDEX IF NOT EXISTS procedure_search_name_prefix ON procedures_procedure (search_name text_pattern_ops)",
 ]
 PG_BACKWARD = [
+    "DROP INDEX IF EXISTS procedure_search_name_prefix",
+    "DROP INDEX IF EXISTS procedure_search_name_fts",
     "DROP INDEX IF EXISTS procedure_search_fts",
     "DROP FUNCTION IF EXISTS procedures_fold(text)",
     # Without CASCADE: an extension that something else now uses stays.

@@ -9,7 +9,7 @@ from django.db import connection
 
 from procedures.models import Procedure, SearchTerm
 from procedures.search import procedure_refresh_search_text, resolve_query_words
-from procedures.selectors import procedure_search
+from procedures.selectors import procedure_search, procedure_search_page
 from procedures.text import fold
 from tests.procedures.catalogue_factories import AliasFactory, ProcedureFactory, StepFactory
 from tests.procedures.sample_catalogue import catalogue_fixture  # noqa: F401 - the "catalogue" fixture
@@ -199,3 +199,21 @@ def test_postgres_search_uses_the_trigram_index(catalogue):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "procedure_search_fts" in plan
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["dang ky", "dang ky ho kinh doanh", "cap", "giay phep", "dang ky ho kinh doamh", "trinh bao", "xin phep xay nha"],
+)
+@pytest.mark.parametrize("per_page", [1, 2, 3, 20])
+def test_the_first_page_shortcut_gives_the_same_order_as_full_ranking(catalogue, query, per_page):
+    ProcedureFactory(name="Đăng ký hộ kinh doanh lưu động", popularity=5)
+    ProcedureFactory(name="Cấp giấy phép kinh doanh rượu", popularity=70)
+    ProcedureFactory(name="Trình báo mất giấy tờ", popularity=1)
+    procedure_refresh_search_text()
+    ranked = codes(query)
+    page = procedure_search_page(query=query, page=1, per_page=per_page)
+    assert [p.code for p in page.object_list] == ranked[:per_page]
+    assert page.has_next == (len(ranked) > per_page)
+    second = procedure_search_page(query=query, page=2, per_page=per_page)
+    assert [p.code for p in second.object_list] == ranked[per_page : 2 * per_page]
