@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.money import format_vnd
@@ -44,3 +46,19 @@ def days(value) -> str:
     if value == value.to_integral_value():
         return str(int(value))
     return number_format(value, decimal_pos=1)
+
+
+@register.simple_tag
+def select_options(field) -> str:
+    """The ``<option>``s of a bound choice field in one pass: the catalogue page has a hundred
+    agencies, and Django's widget renders each option through its own template (half the
+    page's rendering time)."""
+    selected = str(field.value() or "")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in field.field.choices
+        ),  # noqa: S308 - a constant
+    )

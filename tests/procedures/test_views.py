@@ -45,6 +45,7 @@ def test_filters_are_selects_and_narrow_results(client, catalogue):
     response = client.get(LIST_URL, {"sector": "ho-tich", "online": "on"})
     html = response.content.decode()
     assert '<select name="sector"' in html
+    assert '<option value="ho-tich" selected>Hộ tịch</option>' in html
     assert "Đăng ký khai sinh" in html
     assert "Đăng ký kết hôn" not in html
 
