@@ -206,3 +206,12 @@ def test_submit_online_button_links_to_the_applications_page(client, full_proced
     html = client.get(full_procedure.get_absolute_url()).content.decode()
     assert 'href="/ho-so/1.000001/nop/"' in html
     assert "Nộp hồ sơ trực tuyến" in html
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 1), ("", 1), ("abc", 1), ("-3", 1), ("0", 1), ("7", 7), ("99999", 500)]
+)
+def test_page_numbers_from_the_query_string_are_clamped(value, expected):
+    from procedures.pagination import page_number
+
+    assert page_number(value) == expected
