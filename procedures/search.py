@@ -198,9 +198,8 @@ def first_results(queryset: QuerySet[Procedure], words: Sequence[QueryWord], *, 
     their name; otherwise None and the caller ranks every match.
 
     Such a procedure outscores any other (8 points a word, against at most 8 × (words − 1) + 4),
-    so the
-    best come in two groups ordered by popularity alone: names that start with the query,
-    then the other names holding every word. "cấp" is in a third of all names: ranking them
+    so the best come in two groups ordered by popularity alone: names that start with the
+    query, then the other names holding every word. "cấp" is in a third of all names: ranking them
     all reads a third of the table, while the popularity index finds the first twenty at once.
     """
     if not words:
