@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from procedures.constants import Channel, FeeKind, LevelCode, OnlineLevel, TimeUnit
-from procedures.text import fold
+from procedures.text import fold_padded, join_padded
 
 
 class AdministrativeLevel(models.Model):
@@ -104,7 +104,15 @@ class Procedure(models.Model):
         _("online service level"), max_length=20, choices=OnlineLevel.choices, default=OnlineLevel.INFORMATION
     )
     keywords = models.TextField(_("keywords"), blank=True, help_text=_("Words people use for it, comma-separated."))
+    # Folded (procedures.text.fold) and space-padded copies for search: name and code, keywords,
+    # aliases and steps kept apart so a match can be ranked by where it was found, and all of
+    # them in search_text, the column the trigram index serves. Aliases and steps live in other
+    # tables, so procedures.search.procedure_refresh_search_text refreshes them.
     search_text = models.TextField(_("search text"), blank=True, editable=False)
+    search_name = models.TextField(_("search text: name"), blank=True, editable=False)
+    search_keywords = models.TextField(_("search text: keywords"), blank=True, editable=False)
+    search_aliases = models.TextField(_("search text: aliases"), blank=True, editable=False)
+    search_steps = models.TextField(_("search text: steps"), blank=True, editable=False)
     popularity = models.PositiveIntegerField(_("popularity"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
@@ -117,18 +125,27 @@ class Procedure(models.Model):
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
         ordering = ["code"]
+        indexes = [models.Index(fields=["-popularity", "code"], name="procedure_popularity_idx")]
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name[:120]}"
 
     def save(self, *args, **kwargs):
-        self.search_text = fold(" ".join([self.code, self.name, self.keywords]))
+        self.fill_search_fields()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "search_name", "search_keywords"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("procedures:detail", kwargs={"code": self.code})
+
+    def fill_search_fields(self) -> None:
+        """Folds the row's own text; aliases and steps keep their last refreshed value."""
+        self.search_name = fold_padded(
+            f"{self.name} {self.code}"
+        )  # name first: the search ranks a name that starts with the query
+        self.search_keywords = fold_padded(self.keywords)
+        self.search_text = join_padded(self.search_name, self.search_aliases, self.search_keywords, self.search_steps)
 
     @property
     def is_fully_online(self) -> bool:
@@ -259,3 +276,19 @@ class LegalBasis(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.title[:80]
+
+
+class SearchTerm(models.Model):
+    """A folded word that occurs in the catalogue: the vocabulary that corrects a typo in a
+    query word. Words are added when a procedure's search text is refreshed; a word no
+    longer used only costs a lookup that finds nothing."""
+
+    word = models.CharField(_("word"), max_length=64, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return self.word

@@ -45,6 +45,7 @@ from procedures.models import (
     Sector,
     Step,
 )
+from procedures.search import procedure_refresh_search_text
 from procedures.text import fold
 
 FORMATS = ("json", "csv", "csdl")
@@ -470,6 +471,12 @@ def catalogue_import(*, file: IO | str | Path, fmt: str = "json", dry_run: bool 
             _apply(parsed, report)
             if not report.ok or dry_run:
                 raise _Rollback
+            written = [row.code for row in report.rows if row.status in {CREATED, UPDATED}]
+            if written:
+                # Aliases and steps are bulk-created: refresh the search columns and vocabulary.
+                procedure_refresh_search_text(
+                    procedure_ids=Procedure.objects.filter(code__in=written).values_list("pk", flat=True)
+                )
     except _Rollback:
         pass
     report.seconds = time.monotonic() - started

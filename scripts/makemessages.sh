@@ -14,5 +14,5 @@ $PY manage.py makemessages -l vi --no-obsolete "${ignores[@]}"
 # them it would send everything to LOCALE_PATHS[0], the root catalogue.
 root=$PWD
 for dir in $own; do
-  (cd "$dir" && env -u DJANGO_SETTINGS_MODULE "$root/$PY" -m django makemessages -l vi --no-obsolete --ignore=locale)
+  (cd "$dir" && env -u DJANGO_SETTINGS_MODULE "$root/$(dirname "$PY")/django-admin" makemessages -l vi --no-obsolete --ignore=locale)
 done

@@ -86,3 +86,10 @@ def login_official(client, user) -> None:
 @pytest.fixture
 def official_login():
     return login_official
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in with the second factor the back office requires."""
+    login_official(client, admin_user)
+    return client

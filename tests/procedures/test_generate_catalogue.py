@@ -18,7 +18,7 @@ def test_generates_the_requested_number_with_searchable_vietnamese_names():
     assert Procedure.objects.filter(code__startswith="9.").count() == 120
     procedure = Procedure.objects.order_by("code").first()
     assert procedure.code == "9.000001"
-    assert procedure.search_text == fold(f"{procedure.code} {procedure.name} {procedure.keywords}")
+    assert fold(procedure.name) in procedure.search_text and fold(procedure.keywords) in procedure.search_text
     assert procedure.levels.exists() and procedure.sector is not None
     assert ProcedureChannel.objects.count() == 120 and Fee.objects.count() == 120
     assert Procedure.objects.filter(name__startswith="Đăng ký").exists()
