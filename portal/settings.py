@@ -42,6 +42,7 @@ ADMIN_URL = (env.get_str("ADMIN_URL") or "quan-tri/").strip("/") + "/"
 INSTALLED_APPS = [
     "portal",
     "procedures",
+    "procedures.assistant",
     "applications",
     "payments",
     "delivery",

@@ -15,6 +15,7 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("thu-tuc/", include("procedures.urls")),
+    path("", include("procedures.assistant.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,0 +1,307 @@
+"""The in-memory index of the catalogue that the assistant matches callers' words against.
+
+Built once per process from names, aliases and keywords, and rebuilt when the catalogue
+version in the shared cache changes (``assistant_catalogue_changed`` bumps it), so every
+gunicorn process follows an import or a new alias without a restart. The index only finds
+procedures; the facts of an answer are always read from the database record.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from procedures.assistant.language import MODIFIERS, analyse, tokens_of
+from procedures.text import fold
+
+VERSION_KEY = "assistant:catalogue-version"
+# Safety net for catalogue changes made without calling assistant_catalogue_changed():
+# a cheap fingerprint query at most this often per process.
+FINGERPRINT_EVERY_SECONDS = 60.0
+BIGRAM_WEIGHT = 0.8
+MIN_TYPO_LENGTH = 4
+PART_DISCOUNT = 0.92
+MODIFIER_PENALTY = 0.8
+# Between phrases that match equally (two names with the same head), the fuller match wins.
+NAME_TIEBREAK = 0.05
+# Action words of names that callers leave out ("khai tử" for "Thủ tục đăng ký khai tử").
+GENERIC_NAME_WORDS = frozenset({"dang", "ki", "dang ki", "cap", "giai", "quyet", "giai quyet"})
+GENERIC_SHARE = 0.5
+# Words that match one by one but never side by side are a coincidence ("giá vàng" / "tạm vắng").
+SCATTERED_PENALTY = 0.6
+_HEAD_END = re.compile(r"[(,;:/]| (?:đối với|cho|tại|trong trường hợp|theo) ", re.IGNORECASE)
+
+
+@dataclass
+class Phrase:
+    procedure: int  # position in CatalogueIndex.procedures
+    kind: str  # name, alias, keyword
+    features: frozenset[str]
+    weight: float = 0.0
+    modifiers: frozenset[str] = frozenset()
+
+
+@dataclass
+class Entry:
+    id: int
+    code: str
+    name: str
+    folded_name: str
+
+
+@dataclass
+class Match:
+    entry: Entry
+    score: float
+    phrase_cover: float
+    query_cover: float
+
+
+def features_of(tokens: list[str]) -> set[str]:
+    found = set(tokens)
+    found.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    return found
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    """Optimal string alignment distance ≤ 1 (one insertion, deletion, substitution or swap)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    if la > lb:
+        a, b = b, a
+    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+
+
+@dataclass
+class CatalogueIndex:
+    procedures: list[Entry] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+    vocabulary: dict[str, int] = field(default_factory=dict)  # word → document frequency
+    delete_map: dict[str, list[str]] = field(default_factory=dict)
+    by_code: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rows: list[tuple[int, str, str, list[str], str]]) -> CatalogueIndex:
+        """rows: (id, code, name, aliases, keywords)."""
+        index = cls()
+        document_frequency: dict[str, int] = defaultdict(int)
+        for position, (pk, code, name, aliases, keywords) in enumerate(rows):
+            folded_name = fold(name)
+            index.procedures.append(Entry(id=pk, code=code, name=name, folded_name=folded_name))
+            index.by_code[code] = position
+            texts = [("name", folded_name)]
+            # Long names join several procedures with ";", and callers say only the head of a
+            # name ("Cấp giấy phép xây dựng mới" of a 300-character name): both are phrases too.
+            parts = [fold(part) for part in name.split(";")] if ";" in name else []
+            head = fold(_HEAD_END.split(name, maxsplit=1)[0])
+            parts += [head] if head != folded_name else []
+            texts += [("part", part) for part in parts if len(tokens_of(part)) >= 3]
+            # Aliases and keywords are what callers say: read them the way questions are read.
+            texts += [("alias", alias) for alias in aliases]
+            texts += [("keyword", word) for word in keywords.replace(";", ",").split(",") if fold(word)]
+            seen: set[str] = set()
+            name_modifiers = frozenset(MODIFIERS.intersection(tokens_of(folded_name)))
+            for kind, text in texts:
+                tokens = tokens_of(text) if kind in ("name", "part") else analyse(text).content
+                features = frozenset(features_of(tokens))
+                if not features:
+                    continue
+                # A variant's name marks all its name phrases: its head alone may not say "lại".
+                modifiers = name_modifiers if kind in ("name", "part") else frozenset(MODIFIERS.intersection(tokens))
+                index.phrases.append(Phrase(procedure=position, kind=kind, features=features, modifiers=modifiers))
+                seen |= features
+            for feature in seen:
+                document_frequency[feature] += 1
+        total = max(len(index.procedures), 1)
+        for feature, df in document_frequency.items():
+            weight = math.log(1 + (total - df + 0.5) / (df + 0.5))
+            index.idf[feature] = weight * (BIGRAM_WEIGHT if " " in feature else 1.0)
+            if " " not in feature:
+                index.vocabulary[feature] = df
+        postings: dict[str, list[int]] = defaultdict(list)
+        for number, phrase in enumerate(index.phrases):
+            phrase.weight = sum(
+                index.idf[f] * (GENERIC_SHARE if f in GENERIC_NAME_WORDS else 1.0) for f in phrase.features
+            )
+            for feature in phrase.features:
+                postings[feature].append(number)
+        index.postings = dict(postings)
+        delete_map: dict[str, list[str]] = defaultdict(list)
+        for word in index.vocabulary:
+            if len(word) >= MIN_TYPO_LENGTH - 1:
+                for deleted in _deletes(word):
+                    delete_map[deleted].append(word)
+        index.delete_map = dict(delete_map)
+        return index
+
+    # --- Query side ---------------------------------------------------------------------
+
+    def correct(self, token: str) -> list[str]:
+        """A word not in the catalogue: a typo (one edit away), or two words run together."""
+        if token in self.vocabulary or token.isdigit():
+            return [token]
+        if len(token) >= MIN_TYPO_LENGTH:
+            candidates = set(self.delete_map.get(token, ()))
+            for deleted in _deletes(token):
+                if deleted in self.vocabulary:
+                    candidates.add(deleted)
+                candidates.update(self.delete_map.get(deleted, ()))
+            close = [word for word in candidates if _edit_distance_at_most_one(token, word)]
+            if close:
+                return [max(close, key=lambda w: (self.vocabulary[w], w))]
+            for cut in range(2, len(token) - 1):
+                left, right = token[:cut], token[cut:]
+                if left in self.vocabulary and right in self.vocabulary:
+                    return [left, right]
+        return [token]
+
+    def query_features(self, tokens: list[str]) -> list[str]:
+        corrected: list[str] = []
+        for token in tokens:
+            corrected.extend(self.correct(token))
+        return sorted(features_of(corrected))
+
+    def match(
+        self,
+        tokens: list[str],
+        *,
+        hints: list[str] | None = None,
+        only: set[int] | None = None,
+        limit: int = 5,
+    ) -> list[Match]:
+        features = self.query_features(tokens)
+        if not features:
+            return []
+        # Unknown words still count against the query: a question about football that shares
+        # one word with a procedure must not look like a question about that procedure.
+        unknown = max(self.idf.values(), default=1.0) * 0.5
+        query_weight = sum(self.idf.get(f, unknown if " " not in f else 0.0) for f in features)
+        matched: dict[int, float] = defaultdict(float)
+        paired: set[int] = set()
+        for feature in [*features, *(hints or [])]:
+            weight = self.idf.get(feature)
+            if weight is None:
+                continue
+            bonus = feature not in features
+            if feature in GENERIC_NAME_WORDS:
+                weight *= GENERIC_SHARE
+            for number in self.postings.get(feature, ()):
+                matched[number] += weight * (0.5 if bonus else 1.0)
+                if " " in feature:
+                    paired.add(number)
+        has_pairs = any(" " in f for f in features)
+        best: dict[int, Match] = {}
+        name_cover: dict[int, float] = {}
+        for number, weight in matched.items():
+            phrase = self.phrases[number]
+            if only is not None and phrase.procedure not in only:
+                continue
+            phrase_cover = min(weight / phrase.weight, 1.0)
+            query_cover = min(weight / query_weight, 1.0) if query_weight else 0.0
+            score = phrase_cover**0.6 * query_cover**0.4
+            if phrase.kind == "part":
+                score *= PART_DISCOUNT
+            if phrase.modifiers:
+                score *= MODIFIER_PENALTY ** len(phrase.modifiers.difference(features))
+            if has_pairs and number not in paired:
+                score *= SCATTERED_PENALTY
+            if phrase.kind == "name":
+                name_cover[phrase.procedure] = max(name_cover.get(phrase.procedure, 0.0), phrase_cover * query_cover)
+            current = best.get(phrase.procedure)
+            if current is None or score > current.score:
+                best[phrase.procedure] = Match(
+                    entry=self.procedures[phrase.procedure],
+                    score=score,
+                    phrase_cover=phrase_cover,
+                    query_cover=query_cover,
+                )
+        for position, match in best.items():
+            match.score = min(match.score + NAME_TIEBREAK * name_cover.get(position, 0.0), 1.0)
+        return sorted(best.values(), key=lambda m: (-m.score, len(m.entry.name), m.entry.code))[:limit]
+
+
+# --- Per-process cache, invalidated through the shared cache ---------------------------------
+
+_lock = threading.Lock()
+_state: dict[str, object] = {"version": None, "index": None, "fingerprint": None, "checked_at": 0.0}
+
+
+def current_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY) or ""
+    return version
+
+
+def bump_version() -> str:
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def _fingerprint() -> tuple:
+    from procedures.models import Procedure, ProcedureAlias
+
+    procedures = Procedure.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    aliases = ProcedureAlias.objects.aggregate(n=Count("id"), last=Max("id"))
+    return (procedures["n"], procedures["changed"], aliases["n"], aliases["last"])
+
+
+def load_rows() -> list[tuple[int, str, str, list[str], str]]:
+    from procedures.models import Procedure, ProcedureAlias
+
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for procedure_id, phrase in ProcedureAlias.objects.filter(procedure__is_active=True).values_list(
+        "procedure_id", "phrase"
+    ):
+        aliases[procedure_id].append(phrase)
+    return [
+        (pk, code, name, aliases.get(pk, []), keywords)
+        for pk, code, name, keywords in Procedure.objects.filter(is_active=True)
+        .order_by("code")
+        .values_list("id", "code", "name", "keywords")
+    ]
+
+
+def get_index() -> CatalogueIndex:
+    version = current_version()
+    now = time.monotonic()
+    with _lock:
+        index = _state["index"]
+        stale = index is None or _state["version"] != version
+        if not stale and now - float(_state["checked_at"]) > FINGERPRINT_EVERY_SECONDS:
+            _state["checked_at"] = now
+            stale = _fingerprint() != _state["fingerprint"]
+        if stale:
+            fingerprint = _fingerprint()
+            index = CatalogueIndex.build(load_rows())
+            _state.update(version=version, index=index, fingerprint=fingerprint, checked_at=now)
+        return index  # type: ignore[return-value]
+
+
+def forget_index() -> None:
+    with _lock:
+        _state.update(version=None, index=None, fingerprint=None, checked_at=0.0)
