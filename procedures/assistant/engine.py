@@ -4,6 +4,7 @@ the conversation and logs what could not be answered."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -24,6 +25,8 @@ MARGIN = 0.08
 WIDE_MARGIN = 0.15
 MAX_CANDIDATES = 3
 CHOICE_MARGIN = 0.05
+RECORDS_KEPT = 1000
+_records_lock = threading.Lock()
 
 
 @dataclass
@@ -187,6 +190,20 @@ class Assistant:
 
     # --- Composing ---------------------------------------------------------------------
 
+    def _record(self, code: str) -> Procedure | None:
+        records = self.index.records
+        with _records_lock:
+            if code in records:
+                records.move_to_end(code)
+                return records[code]
+        procedure = load_procedure(code)
+        if procedure is not None:
+            with _records_lock:
+                records[code] = procedure
+                while len(records) > RECORDS_KEPT:
+                    records.popitem(last=False)
+        return procedure
+
     def _entry(self, code: str) -> Entry | None:
         position = self.index.by_code.get(code)
         return None if position is None else self.index.procedures[position]
@@ -247,7 +264,7 @@ class Assistant:
     def _answer(
         self, entry: Entry, intents: list[str], state: State, *, new: bool, intent: str | None = None
     ) -> tuple[Reply, State]:
-        procedure = load_procedure(entry.code)
+        procedure = self._record(entry.code)
         if procedure is None:
             return self._plain(
                 _("Sorry, I have no information to answer that.") + " " + answers.office_contact(),

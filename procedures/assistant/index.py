@@ -13,9 +13,10 @@ import re
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max
 
@@ -61,8 +62,6 @@ class Entry:
 class Match:
     entry: Entry
     score: float
-    phrase_cover: float
-    query_cover: float
 
 
 def features_of(tokens: list[str]) -> set[str]:
@@ -101,6 +100,11 @@ class CatalogueIndex:
     vocabulary: dict[str, int] = field(default_factory=dict)  # word → document frequency
     delete_map: dict[str, list[str]] = field(default_factory=dict)
     by_code: dict[str, int] = field(default_factory=dict)
+    arrays: _Arrays | None = None
+    unknown_weight: float = 1.0
+    # Records read for answers, kept with the index they were read under: a new catalogue
+    # version builds a new index, so they never outlive a change.
+    records: OrderedDict = field(default_factory=OrderedDict)
 
     @classmethod
     def build(cls, rows: list[tuple[int, str, str, list[str], str]]) -> CatalogueIndex:
@@ -154,6 +158,7 @@ class CatalogueIndex:
                 for deleted in _deletes(word):
                     delete_map[deleted].append(word)
         index.delete_map = dict(delete_map)
+        index.freeze()
         return index
 
     # --- Query side ---------------------------------------------------------------------
@@ -191,55 +196,94 @@ class CatalogueIndex:
         only: set[int] | None = None,
         limit: int = 5,
     ) -> list[Match]:
+        """The procedures best matching the caller's words, best first (scores in [0, 1]).
+
+        Vectorised over the phrases with numpy: with 10,000 procedures a common word such as
+        "cấp" touches thousands of phrases, too many for a Python loop within the time budget.
+        """
         features = self.query_features(tokens)
-        if not features:
+        if not features or not self.phrases:
             return []
+        arrays = self.arrays
+        feature_set = set(features)
         # Unknown words still count against the query: a question about football that shares
         # one word with a procedure must not look like a question about that procedure.
-        unknown = max(self.idf.values(), default=1.0) * 0.5
-        query_weight = sum(self.idf.get(f, unknown if " " not in f else 0.0) for f in features)
-        matched: dict[int, float] = defaultdict(float)
-        paired: set[int] = set()
-        for feature in [*features, *(hints or [])]:
+        query_weight = sum(self.idf.get(f, self.unknown_weight if " " not in f else 0.0) for f in features)
+        matched = np.zeros(len(self.phrases))
+        paired = np.zeros(len(self.phrases), dtype=bool)
+        for feature in [*features, *(f for f in hints or () if f not in feature_set)]:
             weight = self.idf.get(feature)
             if weight is None:
                 continue
-            bonus = feature not in features
             if feature in GENERIC_NAME_WORDS:
                 weight *= GENERIC_SHARE
-            for number in self.postings.get(feature, ()):
-                matched[number] += weight * (0.5 if bonus else 1.0)
-                if " " in feature:
-                    paired.add(number)
-        has_pairs = any(" " in f for f in features)
-        best: dict[int, Match] = {}
-        name_cover: dict[int, float] = {}
-        for number, weight in matched.items():
-            phrase = self.phrases[number]
-            if only is not None and phrase.procedure not in only:
-                continue
-            phrase_cover = min(weight / phrase.weight, 1.0)
-            query_cover = min(weight / query_weight, 1.0) if query_weight else 0.0
-            score = phrase_cover**0.6 * query_cover**0.4
-            if phrase.kind == "part":
-                score *= PART_DISCOUNT
-            if phrase.modifiers:
-                score *= MODIFIER_PENALTY ** len(phrase.modifiers.difference(features))
-            if has_pairs and number not in paired:
-                score *= SCATTERED_PENALTY
-            if phrase.kind == "name":
-                name_cover[phrase.procedure] = max(name_cover.get(phrase.procedure, 0.0), phrase_cover * query_cover)
-            current = best.get(phrase.procedure)
-            if current is None or score > current.score:
-                best[phrase.procedure] = Match(
-                    entry=self.procedures[phrase.procedure],
-                    score=score,
-                    phrase_cover=phrase_cover,
-                    query_cover=query_cover,
-                )
-        for position, match in best.items():
-            match.score = min(match.score + NAME_TIEBREAK * name_cover.get(position, 0.0), 1.0)
-        return sorted(best.values(), key=lambda m: (-m.score, len(m.entry.name), m.entry.code))[:limit]
+            if feature not in feature_set:  # a hint: evidence for, never against
+                weight *= 0.5
+            postings = arrays.postings[feature]
+            matched[postings] += weight
+            if " " in feature:
+                paired[postings] = True
+        touched = np.flatnonzero(matched)
+        if only is not None:
+            touched = touched[np.isin(arrays.procedure[touched], np.fromiter(only, dtype=np.int64))]
+        if not touched.size or not query_weight:
+            return []
+        weight = matched[touched]
+        phrase_cover = np.minimum(weight / arrays.weight[touched], 1.0)
+        query_cover = np.minimum(weight / query_weight, 1.0)
+        score = phrase_cover**0.6 * query_cover**0.4 * arrays.factor[touched]
+        missing = arrays.modifier_count[touched].copy()
+        for modifier in MODIFIERS.intersection(feature_set):
+            missing -= arrays.modifiers[modifier][touched]
+        score *= MODIFIER_PENALTY**missing
+        if any(" " in f for f in features):
+            score[~paired[touched]] *= SCATTERED_PENALTY
+        procedures = arrays.procedure[touched]
+        best = np.zeros(len(self.procedures))
+        np.maximum.at(best, procedures, score)
+        names = arrays.is_name[touched]
+        name_cover = np.zeros(len(self.procedures))
+        np.maximum.at(name_cover, procedures[names], (phrase_cover * query_cover)[names])
+        final = np.minimum(best + NAME_TIEBREAK * name_cover, 1.0)
+        candidates = np.flatnonzero(final)
+        if candidates.size > limit * 4:
+            candidates = candidates[np.argpartition(-final[candidates], limit * 4)[: limit * 4]]
+        ranked = sorted(
+            candidates.tolist(),
+            key=lambda p: (-round(float(final[p]), 9), len(self.procedures[p].name), self.procedures[p].code),
+        )
+        return [Match(entry=self.procedures[p], score=float(final[p])) for p in ranked[:limit]]
+
+    def freeze(self) -> None:
+        """Turn the phrase list into the arrays ``match`` works on."""
+        count = len(self.phrases)
+        modifiers = {word: np.zeros(count, dtype=np.int8) for word in MODIFIERS}
+        for number, phrase in enumerate(self.phrases):
+            for word in phrase.modifiers:
+                modifiers[word][number] = 1
+        self.arrays = _Arrays(
+            procedure=np.fromiter((p.procedure for p in self.phrases), dtype=np.int64, count=count),
+            weight=np.fromiter((p.weight or 1.0 for p in self.phrases), dtype=np.float64, count=count),
+            factor=np.fromiter(
+                (PART_DISCOUNT if p.kind == "part" else 1.0 for p in self.phrases), dtype=np.float64, count=count
+            ),
+            is_name=np.fromiter((p.kind == "name" for p in self.phrases), dtype=bool, count=count),
+            modifier_count=np.fromiter((len(p.modifiers) for p in self.phrases), dtype=np.int64, count=count),
+            modifiers=modifiers,
+            postings={feature: np.asarray(numbers, dtype=np.int64) for feature, numbers in self.postings.items()},
+        )
+        self.unknown_weight = max(self.idf.values(), default=1.0) * 0.5
+
+
+@dataclass
+class _Arrays:
+    procedure: np.ndarray
+    weight: np.ndarray
+    factor: np.ndarray
+    is_name: np.ndarray
+    modifier_count: np.ndarray
+    modifiers: dict[str, np.ndarray]
+    postings: dict[str, np.ndarray]
 
 
 # --- Per-process cache, invalidated through the shared cache ---------------------------------

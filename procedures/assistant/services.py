@@ -75,13 +75,13 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
         conversation, _created = Conversation.objects.get_or_create(key=key)
         conversation = Conversation.objects.select_for_update().select_related("procedure").get(pk=conversation.pk)
         reply, state = assistant.respond(text, _state_of(conversation))
-        if state.procedure_code != (conversation.procedure.code if conversation.procedure_id else ""):
-            conversation.procedure = Procedure.objects.filter(code=state.procedure_code).first()
+        position = assistant.index.by_code.get(state.procedure_code)
+        conversation.procedure_id = assistant.index.procedures[position].id if position is not None else None
         conversation.pending_offer = state.pending_offer
         conversation.candidates = state.candidates
         conversation.pending_intent = state.pending_intent
         conversation.told = state.told
-        conversation.turn_count = F("turn_count") + 1
+        conversation.turn_count += 1
         conversation.save(
             update_fields=[
                 "procedure",
@@ -110,7 +110,6 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
             unanswered_record(
                 text=text, reason=reply.unanswered, best_guess_id=reply.best_guess.id if reply.best_guess else None
             )
-    conversation.refresh_from_db(fields=["turn_count"])
     logger.info("assistant turn conversation=%s intent=%s procedure=%s", conversation.key, reply.intent, code or "-")
     return conversation, reply
 
