@@ -96,7 +96,10 @@ class Assistant:
             matches = self.index.match(utterance.content, hints=utterance.hints, only=positions)
             clear = matches and (len(matches) == 1 or matches[0].score - matches[1].score >= CHOICE_MARGIN)
             if clear and matches[0].score >= POSSIBLE * 0.8:
-                return matches[0].entry
+                # The caller may name another procedure instead of choosing one offered.
+                overall = self.index.match(utterance.content, hints=utterance.hints, limit=1)
+                if not overall or overall[0].score < matches[0].score + MARGIN:
+                    return matches[0].entry
         return None
 
     def _foreign(self, utterance: Utterance) -> bool:

@@ -126,14 +126,15 @@ class CatalogueIndex:
             texts += [("alias", alias) for alias in aliases]
             texts += [("keyword", word) for word in keywords.replace(";", ",").split(",") if fold(word)]
             seen: set[str] = set()
-            name_modifiers = frozenset(MODIFIERS.intersection(tokens_of(folded_name)))
+            # Of a name joining several procedures with ";", the first says what the variant is.
+            name_modifiers = frozenset(MODIFIERS.intersection(features_of(tokens_of(fold(name.split(";")[0])))))
             for kind, text in texts:
                 tokens = tokens_of(text) if kind in ("name", "part") else analyse(text).content
                 features = frozenset(features_of(tokens))
                 if not features:
                     continue
                 # A variant's name marks all its name phrases: its head alone may not say "lại".
-                modifiers = name_modifiers if kind in ("name", "part") else frozenset(MODIFIERS.intersection(tokens))
+                modifiers = name_modifiers if kind in ("name", "part") else frozenset(MODIFIERS.intersection(features))
                 index.phrases.append(Phrase(procedure=position, kind=kind, features=features, modifiers=modifiers))
                 seen |= features
             for feature in seen:

@@ -70,7 +70,7 @@ EVERYDAY_NAMES = [
     (r"bhxh", "bao hiem xa hoi"),
     (r"the bao hiem(?! (y te|xa hoi))", "the bao hiem y te"),
     (r"so bao hiem(?! (y te|xa hoi))", "so bao hiem xa hoi"),
-    (r"(bang lai xe|bang lai|bang xe|gplx)", "giay phep lai xe"),
+    (r"(bang lai xe|bang lai|gplx)", "giay phep lai xe"),
     (r"passport", "ho chieu"),
     (r"tach (ho khau|so ho khau|khau)", "tach ho"),
     (r"(nhap|dang ky|lam|chuyen) (ho khau|khau)", "dang ky thuong tru"),
@@ -95,9 +95,12 @@ GENERIC_HINT = "cap"
 # Words that turn a procedure into a variant of it. A caller who does not say "lại" or "lưu
 # động" means the plain procedure, so a variant whose name has them is less likely.
 MODIFIERS = frozenset(
-    "lai doi dieu chinh gia han bo sung thay xoa huy dung cham dut thu hoi tam ngung luu dong nuoc ngoai "
-    "trung uong mat".split()
-)
+    {
+        "cap lai", "ki lai", "cap doi", "thay doi", "dieu chinh", "gia han", "bo sung", "xoa", "thu hoi",
+        "cham dut", "tam ngung", "tam dung", "dung thuc", "dung hoat", "luu dong", "nuoc ngoai", "trung uong",
+        "trinh bao",
+    }
+)  # fmt: skip
 
 # --- Intents -----------------------------------------------------------------------------------
 
