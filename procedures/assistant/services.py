@@ -73,7 +73,9 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
     assistant = Assistant()  # the index is read outside the transaction: building it may take a moment
     with transaction.atomic():
         conversation, _created = Conversation.objects.get_or_create(key=key)
-        conversation = Conversation.objects.select_for_update().select_related("procedure").get(pk=conversation.pk)
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=conversation.pk)
+        )
         reply, state = assistant.respond(text, _state_of(conversation))
         position = assistant.index.by_code.get(state.procedure_code)
         conversation.procedure_id = assistant.index.procedures[position].id if position is not None else None
