@@ -71,7 +71,9 @@ def _decide(matches: list[Match]) -> tuple[Match | None, list[Match]]:
         return None, []
     top = matches[0]
     runner_up = matches[1].score if len(matches) > 1 else 0.0
-    if (top.score >= CONFIDENT and top.score - runner_up >= MARGIN) or top.score - runner_up >= WIDE_MARGIN:
+    clear = (top.score >= CONFIDENT and top.score - runner_up >= MARGIN) or top.score - runner_up >= WIDE_MARGIN
+    # A variant the caller did not name ("cấp lại …" for "cấp …") is confirmed, never assumed.
+    if clear and not top.variant:
         return top, []
     floor = max(POSSIBLE, top.score - 0.2)
     return None, [top, *[m for m in matches[1:MAX_CANDIDATES] if m.score >= floor]]

@@ -20,7 +20,14 @@ import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from procedures.assistant.language import MODIFIERS, analyse, tokens_of
+from procedures.assistant.language import (
+    ACTION_MODIFIERS,
+    MODIFIERS,
+    QUALIFIER_MODIFIERS,
+    analyse,
+    modifier_said,
+    tokens_of,
+)
 from procedures.text import fold
 
 VERSION_KEY = "assistant:catalogue-version"
@@ -38,6 +45,8 @@ GENERIC_NAME_WORDS = frozenset({"dang", "ki", "dang ki", "cap", "giai", "quyet",
 GENERIC_SHARE = 0.5
 # Words that match one by one but never side by side are a coincidence ("giá vàng" / "tạm vắng").
 SCATTERED_PENALTY = 0.6
+_BRACKETED = re.compile(r"\(([^()]{8,120})\)")
+_BOILERPLATE = re.compile(r"^(thuc hien|ap dung|tru|gom|bao gom|neu co|theo)\b")
 _HEAD_END = re.compile(r"[(,;:/]| (?:đối với|cho|tại|trong trường hợp|theo) ", re.IGNORECASE)
 
 
@@ -62,6 +71,7 @@ class Entry:
 class Match:
     entry: Entry
     score: float
+    variant: bool = False  # a variant ("cấp lại", "lưu động") the caller did not name
 
 
 def features_of(tokens: list[str]) -> set[str]:
@@ -121,13 +131,20 @@ class CatalogueIndex:
             parts = [fold(part) for part in name.split(";")] if ";" in name else []
             head = fold(_HEAD_END.split(name, maxsplit=1)[0])
             parts += [head] if head != folded_name else []
+            # A name often carries the everyday name in brackets: "(đăng ký sang tên xe)".
+            parts += [fold(inner) for inner in _BRACKETED.findall(name) if not _BOILERPLATE.match(fold(inner))]
             texts += [("part", part) for part in parts if len(tokens_of(part)) >= 3]
             # Aliases and keywords are what callers say: read them the way questions are read.
             texts += [("alias", alias) for alias in aliases]
             texts += [("keyword", word) for word in keywords.replace(";", ",").split(",") if fold(word)]
             seen: set[str] = set()
             # Of a name joining several procedures with ";", the first says what the variant is.
-            name_modifiers = frozenset(MODIFIERS.intersection(features_of(tokens_of(fold(name.split(";")[0])))))
+            first = features_of(tokens_of(fold(name.split(";")[0])))
+            if "dan viet" in first:  # "cho công dân Việt Nam, người nước ngoài": both, not a variant
+                first.discard("nuoc ngoai")
+            name_modifiers = frozenset(
+                ACTION_MODIFIERS.intersection(features_of(tokens_of(head))) | QUALIFIER_MODIFIERS.intersection(first)
+            )
             for kind, text in texts:
                 tokens = tokens_of(text) if kind in ("name", "part") else analyse(text).content
                 features = frozenset(features_of(tokens))
@@ -207,6 +224,9 @@ class CatalogueIndex:
             return []
         arrays = self.arrays
         feature_set = set(features)
+        said = set(feature_set)
+        if "lai xe" in said and tokens.count("lai") == 1:
+            said.discard("lai")  # "lái xe" (to drive), not "lại" (again)
         # Unknown words still count against the query: a question about football that shares
         # one word with a procedure must not look like a question about that procedure.
         query_weight = sum(self.idf.get(f, self.unknown_weight if " " not in f else 0.0) for f in features)
@@ -234,8 +254,9 @@ class CatalogueIndex:
         query_cover = np.minimum(weight / query_weight, 1.0)
         score = phrase_cover**0.6 * query_cover**0.4 * arrays.factor[touched]
         missing = arrays.modifier_count[touched].copy()
-        for modifier in MODIFIERS.intersection(feature_set):
-            missing -= arrays.modifiers[modifier][touched]
+        for modifier in MODIFIERS:
+            if modifier_said(modifier, said):
+                missing -= arrays.modifiers[modifier][touched]
         score *= MODIFIER_PENALTY**missing
         if any(" " in f for f in features):
             score[~paired[touched]] *= SCATTERED_PENALTY
@@ -246,6 +267,8 @@ class CatalogueIndex:
         name_cover = np.zeros(len(self.procedures))
         np.maximum.at(name_cover, procedures[names], (phrase_cover * query_cover)[names])
         final = np.minimum(best + NAME_TIEBREAK * name_cover, 1.0)
+        unsaid = np.full(len(self.procedures), 99, dtype=np.int64)
+        np.minimum.at(unsaid, procedures, missing)
         candidates = np.flatnonzero(final)
         if candidates.size > limit * 4:
             candidates = candidates[np.argpartition(-final[candidates], limit * 4)[: limit * 4]]
@@ -253,7 +276,9 @@ class CatalogueIndex:
             candidates.tolist(),
             key=lambda p: (-round(float(final[p]), 9), len(self.procedures[p].name), self.procedures[p].code),
         )
-        return [Match(entry=self.procedures[p], score=float(final[p])) for p in ranked[:limit]]
+        return [
+            Match(entry=self.procedures[p], score=float(final[p]), variant=bool(unsaid[p] > 0)) for p in ranked[:limit]
+        ]
 
     def freeze(self) -> None:
         """Turn the phrase list into the arrays ``match`` works on."""

@@ -65,7 +65,8 @@ _FILLER_RE = re.compile(r"\b(?:" + "|".join(FILLER_PHRASES) + r")\b")
 # Everyday names → the words the catalogue uses (query side only).
 EVERYDAY_NAMES = [
     (r"(so|bia) (do|hong)", "giay chung nhan quyen su dung dat"),
-    (r"(chung minh nhan dan|chung minh thu|can cuoc cong dan|cmnd|cmt|cccd)", "can cuoc"),
+    (r"(chung minh thu|can cuoc cong dan|cccd)", "can cuoc"),
+    (r"(cmnd|cmt)", "chung minh nhan dan"),
     (r"bhyt", "bao hiem y te"),
     (r"bhxh", "bao hiem xa hoi"),
     (r"the bao hiem(?! (y te|xa hoi))", "the bao hiem y te"),
@@ -94,13 +95,24 @@ GENERIC_HINT = "cap"
 
 # Words that turn a procedure into a variant of it. A caller who does not say "lại" or "lưu
 # động" means the plain procedure, so a variant whose name has them is less likely.
-MODIFIERS = frozenset(
+# Actions count where the name says what is done (its head); qualifiers of who or where count
+# anywhere in it ("… cho người nước ngoài").
+ACTION_MODIFIERS = frozenset(
     {
         "cap lai", "ki lai", "cap doi", "thay doi", "dieu chinh", "gia han", "bo sung", "xoa", "thu hoi",
-        "cham dut", "tam ngung", "tam dung", "dung thuc", "dung hoat", "luu dong", "nuoc ngoai", "trung uong",
-        "trinh bao",
+        "cham dut", "tam ngung", "tam dung", "dung thuc", "dung hoat", "trinh bao",
     }
 )  # fmt: skip
+QUALIFIER_MODIFIERS = frozenset({"luu dong", "nuoc ngoai", "trung uong"})
+MODIFIERS = ACTION_MODIFIERS | QUALIFIER_MODIFIERS
+
+# The word that says a variant when the catalogue's pair has a generic verb: "đổi thẻ" names "cấp đổi".
+_MODIFIER_KEYS = {"cap lai": "lai", "ki lai": "lai", "cap doi": "doi", "trinh bao": "bao"}
+
+
+def modifier_said(modifier: str, features: set[str]) -> bool:
+    return _MODIFIER_KEYS.get(modifier, modifier) in features
+
 
 # --- Intents -----------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import logging
 import re
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -72,6 +72,11 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
     key = key or uuid.uuid4().hex
     assistant = Assistant()  # the index is read outside the transaction: building it may take a moment
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A conversation's state is worth less than a disk flush per turn: losing the last
+            # turns in a crash only makes the assistant ask again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         conversation, _created = Conversation.objects.get_or_create(key=key)
         conversation = (
             Conversation.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=conversation.pk)
