@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import json
 
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from procedures.assistant import selectors
+from procedures.assistant import selectors, voice
 from procedures.assistant.forms import QuestionForm
+from procedures.assistant.models import Turn
 from procedures.assistant.ratelimit import limit_exceeded
 from procedures.assistant.services import AssistantError, conversation_reply
 
@@ -41,8 +43,27 @@ def chat(request):
                 return redirect(reverse("assistant:chat") + "#latest")
     conversation = selectors.conversation_by_key(key=key)
     turns = selectors.conversation_turns(conversation=conversation)
-    context = {"form": form, "turns": turns, "suggestions": _suggestions(turns)}
+    context = {
+        "form": form,
+        "turns": turns,
+        "suggestions": _suggestions(turns),
+        "voice": voice.voice_available(),
+    }
     return render(request, "assistant/chat.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def speech(request, turn_id: int):
+    """The spoken answer of a turn of the caller's own conversation (404 for anyone else's)."""
+    key = request.session.get(SESSION_KEY)
+    turn = get_object_or_404(Turn, pk=turn_id, conversation__key=key or "-", speaker=Turn.Speaker.ASSISTANT)
+    try:
+        name = voice.speech_for(turn.text)
+    except voice.VoiceUnavailable as error:
+        raise Http404("speech unavailable") from error
+    response = FileResponse(default_storage.open(name, "rb"), content_type="audio/wav")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 def _suggestions(turns) -> list[str]:
