@@ -44,22 +44,35 @@ def _state_of(conversation: Conversation) -> State:
     )
 
 
-def unanswered_record(*, text: str, reason: str, best_guess_id: int | None = None) -> UnansweredQuestion | None:
+def unanswered_record(*, text: str, reason: str, best_guess_id: int | None = None) -> None:
+    """Count a question the assistant could not answer with confidence, grouped by its folded words."""
     folded = fold(text)[:500]
     if not folded:
-        return None
+        return
     updated = UnansweredQuestion.objects.filter(folded_text=folded).update(
         count=F("count") + 1, text=text, reason=reason, last_asked_at=timezone.now(), resolved_at=None
     )
-    if not updated:
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            UnansweredQuestion.objects.create(folded_text=folded, text=text, reason=reason, best_guess_id=best_guess_id)
+    except IntegrityError:  # asked at the same moment by another caller
+        UnansweredQuestion.objects.filter(folded_text=folded).update(count=F("count") + 1)
+
+
+def _conversation_locked(key: str) -> Conversation:
+    """The conversation row, locked for this turn (two turns of one call must not interleave)."""
+    locked = Conversation.objects.select_for_update(of=("self",)).select_related("procedure")
+    conversation = locked.filter(key=key).first()
+    if conversation is None:
         try:
             with transaction.atomic():
-                return UnansweredQuestion.objects.create(
-                    folded_text=folded, text=text, reason=reason, best_guess_id=best_guess_id
-                )
-        except IntegrityError:  # asked at the same moment by another caller
-            UnansweredQuestion.objects.filter(folded_text=folded).update(count=F("count") + 1)
-    return UnansweredQuestion.objects.filter(folded_text=folded).first()
+                Conversation.objects.create(key=key)
+        except IntegrityError:  # created by a parallel request of the same call
+            pass
+        conversation = locked.get(key=key)
+    return conversation
 
 
 def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversation, Reply]:
