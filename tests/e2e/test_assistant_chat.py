@@ -14,7 +14,20 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(live_server):
+def seeded(transactional_db):
+    # Before the browser starts: Playwright's event loop forbids database calls in its thread.
+    from django.utils import translation
+
+    from procedures.assistant.index import forget_index
+    from tests.assistant.factories import small_catalogue
+
+    with translation.override("vi"):
+        small_catalogue()
+    forget_index()
+
+
+@pytest.fixture
+def page(live_server, seeded):
     playwright = pytest.importorskip("playwright.sync_api")
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     with playwright.sync_playwright() as p:
@@ -24,16 +37,7 @@ def page(live_server):
         browser.close()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_seed_conversation_in_the_chat_page(page, live_server):
-    from django.utils import translation
-
-    from procedures.assistant.index import forget_index
-    from tests.assistant.factories import small_catalogue
-
-    with translation.override("vi"):
-        small_catalogue()
-    forget_index()
     page.goto(live_server.url + "/hoi-dap/")
     page.get_by_label("Câu hỏi của ông/bà").fill("Tôi cần biết thông tin về thủ tục đăng ký kinh doanh hộ cá thể")
     page.get_by_role("button", name="Hỏi", exact=True).click()
