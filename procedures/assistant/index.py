@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from django.core.cache import cache
@@ -26,9 +27,9 @@ from procedures.assistant.language import (
     QUALIFIER_MODIFIERS,
     analyse,
     modifier_said,
-    tokens_of,
 )
-from procedures.text import fold
+from procedures.assistant.language import tokens_of as catalogue_tokens
+from procedures.text import fold as fold_text
 
 VERSION_KEY = "assistant:catalogue-version"
 # Safety net for catalogue changes made without calling assistant_catalogue_changed():
@@ -121,6 +122,9 @@ class CatalogueIndex:
         """rows: (id, code, name, aliases, keywords)."""
         index = cls()
         document_frequency: dict[str, int] = defaultdict(int)
+        # Names repeat their parts and catalogues repeat names: fold and split each text once.
+        fold = lru_cache(maxsize=None)(fold_text)
+        tokens_of = lru_cache(maxsize=None)(catalogue_tokens)
         for position, (pk, code, name, aliases, keywords) in enumerate(rows):
             folded_name = fold(name)
             index.procedures.append(Entry(id=pk, code=code, name=name, folded_name=folded_name))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from procedures.assistant.constants import Intent
 from procedures.text import fold
@@ -19,6 +20,7 @@ _QUI = "qui"
 _Y_AFTER_CONSONANT = re.compile(r"(?<=[bcdghklmnpqrstvx])y$")
 
 
+@lru_cache(maxsize=65536)
 def canonical(token: str) -> str:
     """Both "kí" and "ký", "lí" and "lý", "qui" and "quy" are written; fold them to one spelling."""
     return "quy" if token == _QUI else _Y_AFTER_CONSONANT.sub("i", token)
@@ -200,6 +202,7 @@ INTENT_CUES: dict[str, list[str]] = {
     Intent.OVERVIEW: [r"thong tin", r"tim hieu", r"tong quan", r"gioi thieu"],
 }
 _INTENT_RES = [(intent, re.compile(r"\b(?:" + cue + r")\b")) for intent, cues in INTENT_CUES.items() for cue in cues]
+_ANY_CUE = re.compile(r"\b(?:" + "|".join(cue for cues in INTENT_CUES.values() for cue in cues) + r")\b")
 # Cue words that are also catalogue words are removed before matching only where they were cues.
 _WEAK_PAPERS = re.compile(r"\b(giay to|ho so)\b")
 
@@ -259,7 +262,9 @@ def tokens_of(folded: str) -> list[str]:
 
 
 def _intents(folded: str) -> list[tuple[int, str, tuple[int, int]]]:
-    found = []
+    found: list[tuple[int, str, tuple[int, int]]] = []
+    if not _ANY_CUE.search(folded):
+        return found
     for intent, regex in _INTENT_RES:
         for match in regex.finditer(folded):
             found.append((match.start(), intent, match.span()))
