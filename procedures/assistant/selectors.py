@@ -22,3 +22,10 @@ def conversation_turns(*, conversation: Conversation | None, limit: int = CHAT_T
 
 def unanswered_open() -> QuerySet[UnansweredQuestion]:
     return UnansweredQuestion.objects.filter(resolved_at__isnull=True).select_related("best_guess")
+
+
+def assistant_turn_of_conversation(*, key: str | None, turn_id: int) -> Turn | None:
+    """An answer of the given conversation only: a caller hears their own answers, nobody else's."""
+    if not key:
+        return None
+    return Turn.objects.filter(pk=turn_id, conversation__key=key, speaker=Turn.Speaker.ASSISTANT).first()

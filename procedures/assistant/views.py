@@ -4,15 +4,15 @@ import json
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from procedures.assistant import selectors, voice
+from procedures.assistant import answers, selectors, voice
+from procedures.assistant.constants import OFFER_ORDER, Intent
 from procedures.assistant.forms import QuestionForm
-from procedures.assistant.models import Turn
 from procedures.assistant.ratelimit import limit_exceeded
 from procedures.assistant.services import AssistantError, conversation_reply
 
@@ -55,8 +55,9 @@ def chat(request):
 @require_http_methods(["GET"])
 def speech(request, turn_id: int):
     """The spoken answer of a turn of the caller's own conversation (404 for anyone else's)."""
-    key = request.session.get(SESSION_KEY)
-    turn = get_object_or_404(Turn, pk=turn_id, conversation__key=key or "-", speaker=Turn.Speaker.ASSISTANT)
+    turn = selectors.assistant_turn_of_conversation(key=request.session.get(SESSION_KEY), turn_id=turn_id)
+    if turn is None:
+        raise Http404("no such answer in this conversation")
     try:
         name = voice.speech_for(turn.text)
     except voice.VoiceUnavailable as error:
@@ -67,9 +68,6 @@ def speech(request, turn_id: int):
 
 
 def _suggestions(turns) -> list[str]:
-    from procedures.assistant import answers
-    from procedures.assistant.constants import OFFER_ORDER, Intent
-
     if not turns or not turns[-1].procedure_code:
         return []
     return [answers.suggestion(t) for t in [Intent.WHERE, Intent.TIME, Intent.FEE, *OFFER_ORDER]][:7]
