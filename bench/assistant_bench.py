@@ -205,7 +205,10 @@ def run(count: int, rounds: int) -> None:
             started = time.perf_counter()
             conversation_reply(text=question, key=f"bench-{count}-{n % 50}")
             service_times.append((time.perf_counter() - started) * 1000)
-    print(f"{count:>6} procedures  index build {build_ms:7.1f} ms  ({connection.vendor}, {rounds} answers)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"{count:>6} procedures  index build {build_ms:7.1f} ms  ({connection.vendor}, {rounds} answers, load {load})"
+    )
     for label, times in [("engine", engine_times), ("service", service_times)]:
         print(
             f"        {label:<8} p50 {statistics.median(times):6.2f} ms   p99 {percentile(times, 0.99):6.2f} ms"
