@@ -195,7 +195,7 @@ def papers(procedure: Procedure) -> list[str]:
     sentences.append(_("The dossier has %(count)s papers.") % {"count": number(len(first))})
     for position, document in enumerate(first[:MAX_PAPERS], start=1):
         name = _LEADING_NUMBER.sub("", document.name)
-        item = f"{number(position)}, {say(clip(name, 160))}"
+        item = f"{number(position).capitalize()}, {say(clip(name, 160))}"
         copies = _copies(document)
         sentences.append(sentence(f"{item}, {copies}" if copies else item))
     if len(first) > MAX_PAPERS:

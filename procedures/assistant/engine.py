@@ -132,7 +132,12 @@ class Assistant:
         # Yes / no to the topic offered.
         if utterance.yes or utterance.no:
             if utterance.no:
-                state.pending_offer, state.candidates = "", []
+                if state.candidates:
+                    state.pending_offer, state.candidates = "", []
+                    return self._plain(
+                        _("Which procedure are you asking about? Please tell me its name."), Intent.NO, state
+                    )
+                state.pending_offer = ""
                 return self._plain(_("Very well. Is there anything else you would like to ask?"), Intent.NO, state)
             if state.pending_offer and state.procedure_code:
                 entry = self._entry(state.procedure_code)

@@ -215,7 +215,9 @@ YES_WORDS = frozenset(
     "can minh em toi xin".split()
 )
 _YES_CORE = frozenset("co vang u uh um ok oke okay duoc dong y muon tiep dung phai ung yes".split())
-NO_WORDS = frozenset("khong ko k thoi khoi du roi can dau nghe a da nhe nha vay cam on muon minh em toi".split())
+NO_WORDS = frozenset(
+    "khong ko k thoi khoi du roi can dau nghe a da nhe nha vay cam on muon minh em toi phai dung chua cai do".split()
+)
 _NO_CORE = frozenset("khong ko k thoi khoi du".split())
 
 _ORDINALS = {

@@ -102,4 +102,5 @@ def small_catalogue() -> dict[str, Procedure]:
         name="Cấp Phiếu Lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam",
     )
     procedures["residence"] = ProcedureFactory(code="1.002755", name="Gia hạn tạm trú")
+    procedures["licence"] = ProcedureFactory(code="3.000348", name="Cấp lại giấy phép lái xe")
     return procedures

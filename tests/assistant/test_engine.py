@@ -83,3 +83,21 @@ def test_offers_next_topics_in_turn(catalogue):
     reply, state = respond("dạ có", state)
     assert reply.intent == "yes" and "Giấy đề nghị" in reply.text
     assert state.pending_offer == "result"
+
+
+def test_a_variant_the_caller_did_not_name_is_confirmed_first(catalogue):
+    reply, state = respond("làm giấy phép lái xe")
+    assert reply.procedure is None and reply.asking_back
+    assert [c.code for c in reply.candidates] == ["3.000348"]
+    reply, _state = respond("vâng", state)
+    assert reply.procedure.code == "3.000348"
+
+    reply, state = respond("làm giấy phép lái xe")
+    reply, state = respond("không phải", state)
+    assert reply.intent == "no" and reply.procedure is None and state.candidates == []
+
+
+def test_a_caller_may_name_another_procedure_instead_of_choosing(catalogue):
+    _reply, state = respond("làm giấy phép lái xe")
+    reply, _state = respond("gia hạn tạm trú", state)
+    assert reply.procedure.code == "1.002755"
