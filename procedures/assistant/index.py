@@ -40,7 +40,7 @@ MIN_TYPO_LENGTH = 4
 PART_DISCOUNT = 0.92
 MODIFIER_PENALTY = 0.8
 # Between phrases that match equally (two names with the same head), the fuller match wins.
-NAME_TIEBREAK = 0.05
+NAME_TIEBREAK = 0.1
 # Action words of names that callers leave out ("khai tử" for "Thủ tục đăng ký khai tử").
 GENERIC_NAME_WORDS = frozenset({"dang", "ki", "dang ki", "cap", "giai", "quyet", "giai quyet"})
 GENERIC_SHARE = 0.5

@@ -258,9 +258,33 @@ class Utterance:
     goodbye: bool = False
 
 
+# Abbreviations written in names and said in full by callers (or the reverse): both sides
+# read them in full.
+ABBREVIATIONS = {
+    "tnld": "tai nan lao dong",
+    "bnn": "benh nghe nghiep",
+    "bhxh": "bao hiem xa hoi",
+    "bhyt": "bao hiem y te",
+    "bhtn": "bao hiem that nghiep",
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "qsdd": "quyen su dung dat",
+    "gcn": "giay chung nhan",
+    "dkkd": "dang ky kinh doanh",
+    "htx": "hop tac xa",
+    "tthc": "thu tuc hanh chinh",
+}
+
+
+def expand_abbreviations(folded: str) -> str:
+    if not any(word in ABBREVIATIONS for word in folded.split()):
+        return folded
+    return " ".join(ABBREVIATIONS.get(word, word) for word in folded.split())
+
+
 def tokens_of(folded: str) -> list[str]:
     """Catalogue side: folded words, canonical spelling, filler words out."""
-    return [t for t in (canonical(w) for w in folded.split()) if t not in STOP_WORDS]
+    return [t for t in (canonical(w) for w in expand_abbreviations(folded).split()) if t not in STOP_WORDS]
 
 
 def _intents(folded: str) -> list[tuple[int, str, tuple[int, int]]]:
@@ -292,7 +316,7 @@ def _resolve_intents(found: list[tuple[int, str, tuple[int, int]]]) -> list[str]
 
 
 def analyse(text: str) -> Utterance:
-    folded = fold(text)
+    folded = expand_abbreviations(fold(text))
     utterance = Utterance(text=text, folded=folded)
     words = folded.split()
     word_set = set(words)
