@@ -50,19 +50,19 @@ class Reply:
     best_guess: Entry | None = None
 
 
-def load_procedure(code: str) -> Procedure | None:
-    return (
-        Procedure.objects.filter(code=code, is_active=True)
-        .prefetch_related(
-            "channels",
-            "fees",
-            "steps",
-            "documents",
-            "results",
-            Prefetch("agencies", queryset=Agency.objects.filter(is_active=True)),
-        )
-        .first()
+def _records():
+    return Procedure.objects.filter(is_active=True).prefetch_related(
+        "channels",
+        "fees",
+        "steps",
+        "documents",
+        "results",
+        Prefetch("agencies", queryset=Agency.objects.filter(is_active=True)),
     )
+
+
+def load_procedure(code: str) -> Procedure | None:
+    return _records().filter(code=code).first()
 
 
 def _decide(matches: list[Match]) -> tuple[Match | None, list[Match]]:
@@ -82,6 +82,13 @@ def _decide(matches: list[Match]) -> tuple[Match | None, list[Match]]:
 class Assistant:
     def __init__(self, index: CatalogueIndex | None = None):
         self.index = index or get_index()
+        if not self.index.records and 0 < len(self.index.procedures) <= RECORDS_KEPT:
+            # A provincial catalogue (a few hundred procedures) is read whole, in seven queries,
+            # once per index: no caller then waits for a first reading of a record.
+            records = {p.code: p for p in _records()}
+            with _records_lock:
+                if not self.index.records:
+                    self.index.records.update((code, records[code]) for code in sorted(records))
 
     # --- Understanding -----------------------------------------------------------------
 
