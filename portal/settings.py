@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal",
     "portal.notifications",
     "procedures",
+    "procedures.assistant",
     "applications",
     "payments",
     "delivery",

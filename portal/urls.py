@@ -22,6 +22,7 @@ urlpatterns = [
     # The mock payment gateway: an outside service that happens to run in this process.
     path("payments/mock-gateway/", include("payments.mockgateway.urls")),
     path("api/v1/", include("procedures.api_urls")),
+    path("", include("procedures.assistant.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -28,7 +28,6 @@ from procedures.models import (
     Sector,
     Step,
 )
-from procedures.search import procedure_refresh_search_text
 
 IMPORT_FORMATS = [("json", "JSON"), ("csv", "CSV"), ("csdl", _("National database records (csdl)"))]
 EXPORT_FORMATS = [("json", "JSON"), ("csv", "CSV")]
@@ -154,7 +153,7 @@ class ProcedureAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Aliases and steps live in inlines: refresh the search text once they are saved.
-        procedure_refresh_search_text(procedure_ids=[form.instance.pk])
+        services.catalogue_changed(procedure_ids=[form.instance.pk])
 
     def get_urls(self):
         return [

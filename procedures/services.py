@@ -13,6 +13,7 @@ import hashlib
 import re
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
@@ -474,9 +475,7 @@ def catalogue_import(*, file: IO | str | Path, fmt: str = "json", dry_run: bool 
             written = [row.code for row in report.rows if row.status in {CREATED, UPDATED}]
             if written:
                 # Aliases and steps are bulk-created: refresh the search columns and vocabulary.
-                procedure_refresh_search_text(
-                    procedure_ids=Procedure.objects.filter(code__in=written).values_list("pk", flat=True)
-                )
+                catalogue_changed(procedure_ids=Procedure.objects.filter(code__in=written).values_list("pk", flat=True))
     except _Rollback:
         pass
     report.seconds = time.monotonic() - started
@@ -587,6 +586,16 @@ def _agencies_with_parents(codes: set[str]) -> list[AgencyData]:
             )
         )
     return result
+
+
+def catalogue_changed(*, procedure_ids: Iterable[int] | None = None) -> None:
+    """After procedures, aliases, keywords or steps change (import, admin, the assistant's
+    alias learning): refresh their search columns now, and once the change commits tell every
+    process of the hotline assistant to rebuild its index."""
+    from procedures.assistant.services import assistant_catalogue_changed
+
+    procedure_refresh_search_text(procedure_ids=procedure_ids)
+    transaction.on_commit(assistant_catalogue_changed)
 
 
 def catalogue_load_bundled(*, path: Path | None = None) -> ImportReport:
