@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(os.environ.get("E2E") != "1", reason="browser tests run with E2E=1"),
-]
+from tests.e2e.conftest import check_page
 
 
 @pytest.fixture
@@ -26,19 +20,9 @@ def seeded(transactional_db):
     forget_index()
 
 
-@pytest.fixture
-def page(live_server, seeded):
-    playwright = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-        yield context.new_page()
-        browser.close()
-
-
-def test_seed_conversation_in_the_chat_page(page, live_server):
-    page.goto(live_server.url + "/hoi-dap/")
+def test_seed_conversation_in_the_chat_page(seeded, page):
+    page.goto("/hoi-dap/")
+    check_page(page, "hotline-chat")
     page.get_by_label("Câu hỏi của ông/bà").fill("Tôi cần biết thông tin về thủ tục đăng ký kinh doanh hộ cá thể")
     page.get_by_role("button", name="Hỏi", exact=True).click()
     latest = page.locator("#latest")
