@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("thu-tuc/", include("procedures.urls")),
     path("", include("applications.urls")),
+    path("", include("delivery.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
