@@ -82,6 +82,8 @@ class Carrier(ABC):
 
     def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: float | None = None) -> CarrierEvent:
         """Check the HMAC over the timestamp and the exact raw body, then the timestamp's age."""
+        if not settings.DELIVERY_CARRIER_SECRET:
+            raise WebhookRejected("DELIVERY_CARRIER_SECRET is not set: every webhook is refused")
         timestamp = headers.get(TIMESTAMP_HEADER, "")
         signature = headers.get(SIGNATURE_HEADER, "")
         if not timestamp or not signature:
