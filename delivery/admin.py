@@ -157,7 +157,8 @@ class DeliveryRequestAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = [f for f in fields if f != "weight_class"]
+    # Read-only: a change of address or weight goes through the services (fee re-quoted).
+    readonly_fields = fields
     actions = ["create_shipments_now"]
 
     def get_queryset(self, request):
