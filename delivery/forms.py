@@ -26,7 +26,9 @@ class AddressForm(forms.Form):
     )
     street_address = forms.CharField(label=_("House number, street, hamlet"), max_length=255)
     province = forms.CharField(widget=forms.HiddenInput)
-    ward = forms.ChoiceField(label=_("Ward or commune"))
+    # A plain field with a select: a ward of another province reaches the service, whose
+    # message names both units (a ChoiceField would only say "not a valid choice").
+    ward = forms.CharField(label=_("Ward or commune"), widget=forms.Select)
     payment_method = forms.ChoiceField(
         label=_("Payment of the delivery fee"),
         choices=PaymentMethod.choices,
@@ -41,7 +43,7 @@ class AddressForm(forms.Form):
         if province is not None:
             choices += [(w.code, w.name) for w in wards_of(province=province)]
             self.fields["province"].initial = province.code
-        self.fields["ward"].choices = choices
+        self.fields["ward"].widget.choices = choices
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["recipient_name"].widget.attrs["autocomplete"] = "name"
         self.fields["street_address"].widget.attrs["autocomplete"] = "address-line1"

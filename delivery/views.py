@@ -21,6 +21,7 @@ from delivery.carriers.mock import MockCarrier
 from delivery.forms import AddressForm, ProvinceForm
 from delivery.models import MockCarrierShipment, Province
 from delivery.selectors import delivery_request_for
+from portal.validators import format_phone
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +58,11 @@ def request_delivery(request, public_id):
                 else:
                     return redirect("delivery:confirm", public_id=dossier.public_id)
         else:
-            initial = {"recipient_name": dossier.applicant_name, "phone": dossier.applicant_phone}
+            initial = {"recipient_name": dossier.applicant_name, "phone": format_phone(dossier.applicant_phone)}
             if existing is not None and existing.province_id == province.pk:
                 initial.update(
                     recipient_name=existing.recipient_name,
-                    phone=existing.phone,
+                    phone=format_phone(existing.phone),
                     street_address=existing.street_address,
                     ward=existing.ward.code,
                     payment_method=existing.payment_method,

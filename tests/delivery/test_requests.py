@@ -67,7 +67,7 @@ def test_only_the_owner_may_ask(units, tariff, citizen):
 @pytest.mark.parametrize("state", [DossierState.DELIVERED, DossierState.REJECTED, DossierState.WITHDRAWN])
 def test_refused_once_the_dossier_is_closed(units, tariff, citizen, state):
     dossier = FACTORY_BY_STATE[state](citizen=citizen)
-    with pytest.raises(services.DeliveryError, match="no longer"):
+    with pytest.raises(services.DeliveryError, match="Không thể chọn nhận kết quả qua bưu điện nữa"):
         services.delivery_request(dossier=dossier, actor=citizen, data=address(units))
 
 
@@ -111,9 +111,9 @@ def test_confirming_on_a_processed_dossier_books_the_parcel_after_commit(
 def test_no_change_once_the_parcel_is_booked(confirmed_request, units):
     services.delivery_dispatch_processed(dossier_id=confirmed_request.dossier_id)
     owner = confirmed_request.dossier.citizen
-    with pytest.raises(services.DeliveryError, match="already"):
+    with pytest.raises(services.DeliveryError, match="đã được giao cho bưu điện"):
         services.delivery_request(dossier=confirmed_request.dossier, actor=owner, data=address(units))
-    with pytest.raises(services.DeliveryError, match="already"):
+    with pytest.raises(services.DeliveryError, match="đã được giao cho bưu điện"):
         services.delivery_request_cancel(delivery_request=confirmed_request, actor=owner)
 
 

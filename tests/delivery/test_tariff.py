@@ -64,7 +64,7 @@ def test_price_edited_in_the_admin_is_used(dossier, units, tariff):
 def test_missing_rate_is_refused(dossier, units, tariff):
     TariffRate.objects.filter(zone=Zone.OTHER_PROVINCE).delete()
     ward = units["thuan_hoa"]
-    with pytest.raises(services.DeliveryError, match="No delivery price"):
+    with pytest.raises(services.DeliveryError, match="Chưa có giá cước"):
         services.delivery_quote(dossier=dossier, province=ward.province, ward=ward, weight_class="w250")
 
 

@@ -64,7 +64,9 @@ def test_two_steps_without_javascript(signed_in, dossier, units):
 def test_ward_from_another_province_shows_the_error_next_to_the_field(signed_in, dossier, units):
     response = signed_in.post(url("request", dossier), form_data(units, ward=units["hoan_kiem"].code))
     assert response.status_code == 200
-    assert response.context["form"].errors["ward"]
+    assert response.context["form"].errors["ward"] == [
+        "Phường Hoàn Kiếm không thuộc Thành phố Huế: hãy chọn một phường, xã của tỉnh, thành phố này."
+    ]
     assert not DeliveryRequest.objects.exists()
 
 
