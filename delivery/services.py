@@ -314,14 +314,18 @@ def shipment_record_event(*, payload: bytes, headers: Mapping[str, str]) -> Even
     carrier = get_carrier()
     event_data = carrier.verify_webhook(body=payload, headers=headers)
     with transaction.atomic():
+        # The shipment row alone: the dossier is loaded (and locked) by dossier_deliver only
+        # when the parcel is delivered; joining it here tripled the cost of every report.
         shipment = (
-            Shipment.objects.select_for_update(of=("self",))
-            .select_related("dossier", "dossier__agency", "dossier__citizen")
+            Shipment.objects.select_for_update()
             .filter(tracking_number=event_data.tracking_number, carrier=carrier.code)
             .first()
         )
         if shipment is None:
             raise ShipmentUnknown(event_data.tracking_number)
+        forward = (
+            shipment.status not in FINAL_STATUSES and STATUS_RANK[event_data.status] > STATUS_RANK[shipment.status]
+        )
         try:
             with transaction.atomic():
                 event = ShipmentEvent.objects.create(
@@ -331,17 +335,15 @@ def shipment_record_event(*, payload: bytes, headers: Mapping[str, str]) -> Even
                     status=event_data.status,
                     occurred_at=event_data.occurred_at,
                     note=event_data.note,
+                    applied=forward,
                 )
         except IntegrityError:
             logger.info("shipment_event duplicate event=%s", event_data.event_id)
             return EventOutcome(event=None, duplicate=True, applied=False)
-        forward = shipment.status not in FINAL_STATUSES and STATUS_RANK[event.status] > STATUS_RANK[shipment.status]
         if forward:
             shipment.status = event.status
             shipment.status_at = event.occurred_at
             shipment.save(update_fields=["status", "status_at", "updated_at"])
-            ShipmentEvent.objects.filter(pk=event.pk).update(applied=True)
-            event.applied = True
             if event.status == ShipmentStatus.DELIVERED:
                 _dossier_delivered(shipment)
             elif event.status == ShipmentStatus.RETURNED_TO_SENDER:
