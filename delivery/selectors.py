@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from applications.selectors import dossiers_for_official, official_for_user
 from delivery.constants import PaymentMethod, RequestState
@@ -19,12 +19,19 @@ def delivery_request_for(*, dossier) -> DeliveryRequest | None:
     return DeliveryRequest.objects.select_related("province", "ward").filter(dossier=dossier).first()
 
 
-def shipment_with_events(*, dossier) -> Shipment | None:
-    return (
-        Shipment.objects.filter(dossier=dossier)
-        .prefetch_related(Prefetch("events", queryset=ShipmentEvent.objects.order_by("occurred_at", "id")))
-        .first()
+def delivery_for_dossier_page(*, dossier) -> tuple[DeliveryRequest | None, Shipment | None]:
+    """The request and its parcel (with its events) in one query, plus one for the events."""
+    request = (
+        DeliveryRequest.objects.select_related("province", "ward", "shipment").filter(dossier_id=dossier.pk).first()
     )
+    if request is None:
+        return None, None
+    try:
+        shipment = request.shipment
+    except Shipment.DoesNotExist:
+        return request, None
+    shipment.timeline = list(ShipmentEvent.objects.filter(shipment=shipment).order_by("occurred_at", "id"))
+    return request, shipment
 
 
 def delivery_fee_payable_online(*, dossier) -> int:

@@ -101,7 +101,8 @@ def delivery_quote(*, dossier: Dossier, province: Province, ward: Ward, weight_c
 # --- The citizen's request ---------------------------------------------------------------
 
 
-def _check_requestable(dossier: Dossier, actor) -> None:
+def _check_requestable(dossier: Dossier, actor, *, shipped: bool | None = None) -> None:
+    """``shipped`` spares the query when the caller already knows whether a parcel exists."""
     if actor is None or dossier.citizen_id != actor.pk:
         raise DeliveryPermissionDenied(_("You may not act on this dossier."))
     if dossier.state not in REQUESTABLE_STATES:
@@ -109,14 +110,14 @@ def _check_requestable(dossier: Dossier, actor) -> None:
             _("Postal delivery can no longer be chosen: the dossier is “%(state)s”.")
             % {"state": DossierState(dossier.state).label}
         )
-    if Shipment.objects.filter(dossier=dossier).exists():
+    if shipped if shipped is not None else Shipment.objects.filter(dossier=dossier).exists():
         raise DeliveryError(_("The result has already been handed to the post office."))
 
 
-def delivery_refusal(*, dossier: Dossier, actor) -> str:
+def delivery_refusal(*, dossier: Dossier, actor, shipped: bool | None = None) -> str:
     """Why the actor may not choose postal delivery now ("" when they may)."""
     try:
-        _check_requestable(dossier, actor)
+        _check_requestable(dossier, actor, shipped=shipped)
     except DeliveryError as exc:
         return exc.message
     return ""
@@ -270,6 +271,7 @@ def delivery_dispatch_processed(*, dossier_id: int) -> Shipment | None:
             manifest_date=timezone.localdate(now),
             cod_amount=cod,
         )
+        transaction.on_commit(partial(_notify, shipment.pk, "shipment_dispatched"))
     logger.info("shipment_created dossier=%s tracking=%s", dossier_id, tracking)
     return shipment
 
@@ -347,7 +349,7 @@ def shipment_record_event(*, payload: bytes, headers: Mapping[str, str]) -> Even
             if event.status == ShipmentStatus.DELIVERED:
                 _dossier_delivered(shipment)
             elif event.status == ShipmentStatus.RETURNED_TO_SENDER:
-                transaction.on_commit(partial(_notify_returned, shipment.pk))
+                transaction.on_commit(partial(_notify, shipment.pk, "shipment_returned"))
     logger.info(
         "shipment_event tracking=%s status=%s applied=%s", shipment.tracking_number, event.status, event.applied
     )
@@ -367,17 +369,25 @@ def _dossier_delivered(shipment: Shipment) -> None:
         logger.warning("shipment_delivered dossier=%s not moved: %s", shipment.dossier_id, exc.message)
 
 
-def _notify_returned(shipment_pk: int) -> None:
+def _notify(shipment_pk: int, event: str) -> None:
+    """After commit: "shipment_dispatched" tells the citizen the tracking number;
+    "shipment_returned" tells the citizen and the agency's officials. Without the
+    notifications app (it lives on another branch until merged) the event is logged."""
     shipment = Shipment.objects.select_related("dossier", "dossier__citizen", "dossier__agency").get(pk=shipment_pk)
     dossier = shipment.dossier
-    officials = [o.user for o in Official.objects.filter(agency=dossier.agency, is_active=True).select_related("user")]
+    recipients = [dossier.citizen]
+    if event == "shipment_returned":
+        officials = Official.objects.filter(agency=dossier.agency, is_active=True).select_related("user")
+        recipients += [o.user for o in officials]
     if importlib.util.find_spec("portal.notifications") is None:
-        logger.warning(
-            "shipment_returned tracking=%s dossier=%s citizen=%s officials=%s notifications=absent",
+        level = logging.WARNING if event == "shipment_returned" else logging.INFO
+        logger.log(
+            level,
+            "%s tracking=%s dossier=%s recipients=%s notifications=absent",
+            event,
             shipment.tracking_number,
             dossier.code,
-            dossier.citizen_id,
-            [u.pk for u in officials],
+            [u.pk for u in recipients],
         )
         return
     from portal.notifications.services import dossier_context, notification_queue
@@ -385,11 +395,11 @@ def _notify_returned(shipment_pk: int) -> None:
     context = {
         **dossier_context(dossier),
         "tracking_number": shipment.tracking_number,
-        "carrier": shipment.carrier,
+        "carrier": "",  # the templates then say "bưu điện"
         "return_reason": _("The post office could not deliver the parcel."),
     }
-    for recipient in [dossier.citizen, *officials]:
-        notification_queue(recipient=recipient, event="shipment_returned", context=context, related_object=dossier)
+    for recipient in recipients:
+        notification_queue(recipient=recipient, event=event, context=context, related_object=dossier)
 
 
 # --- The day's manifest ------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 
 from delivery import services
-from delivery.selectors import delivery_request_for, shipment_with_events
+from delivery.selectors import delivery_for_dossier_page
 
 register = template.Library()
 
@@ -16,10 +16,11 @@ def shipment_timeline(context, dossier):
     """The delivery block of the citizen's dossier page: the request, a link to choose or
     change it while that is allowed, and the parcel's timeline."""
     user = getattr(context.get("request"), "user", None)
-    can_request = not services.delivery_refusal(dossier=dossier, actor=user)
+    delivery_request, shipment = delivery_for_dossier_page(dossier=dossier)
+    can_request = not services.delivery_refusal(dossier=dossier, actor=user, shipped=shipment is not None)
     return {
-        "delivery_request": delivery_request_for(dossier=dossier),
-        "shipment": shipment_with_events(dossier=dossier),
+        "delivery_request": delivery_request,
+        "shipment": shipment,
         "can_request": can_request,
         "request_url": reverse("delivery:request", kwargs={"public_id": dossier.public_id}),
         "confirm_url": reverse("delivery:confirm", kwargs={"public_id": dossier.public_id}),

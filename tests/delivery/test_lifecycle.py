@@ -51,6 +51,24 @@ def test_dispatch_books_a_parcel_with_an_s10_number_once(booked, confirmed_reque
     assert carrier_http == [200]
 
 
+def test_dispatch_tells_the_citizen_the_tracking_number(
+    confirmed_request, carrier_http, caplog, django_capture_on_commit_callbacks
+):
+    with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks(execute=True):
+        shipment = services.delivery_dispatch_processed(dossier_id=confirmed_request.dossier_id)
+    if importlib.util.find_spec("portal.notifications") is None:
+        assert any(
+            "shipment_dispatched" in r.getMessage() and shipment.tracking_number in r.getMessage()
+            for r in caplog.records
+        )
+    else:
+        from portal.notifications.models import Notification
+
+        assert Notification.objects.filter(
+            event="shipment_dispatched", recipient=confirmed_request.dossier.citizen
+        ).exists()
+
+
 def test_happy_path_reaches_delivered_and_closes_the_dossier(booked, carrier_http, django_capture_on_commit_callbacks):
     for status in ["picked_up", "in_transit", "out_for_delivery", "delivered"]:
         advance(booked.tracking_number, capture=django_capture_on_commit_callbacks)

@@ -123,3 +123,24 @@ def test_public_lookup_shows_the_status_and_tracking_number_only(client, units, 
     page = response.content.decode()
     assert shipment.tracking_number in page
     assert "12 Lê Lợi" not in page and "Phú Xuân" not in page and request.recipient_name not in page
+
+
+def test_dossier_page_block_costs_two_queries_at_most(
+    rf, citizen, units, tariff, carrier_http, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from django.template import Context, Template
+
+    from delivery import services
+    from tests.delivery.factories import DeliveryRequestFactory
+
+    request = DeliveryRequestFactory(
+        dossier=FACTORY_BY_STATE[DossierState.PROCESSED](citizen=citizen), ward=units["phu_xuan"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_dispatch_processed(dossier_id=request.dossier_id)
+    http_request = rf.get("/")
+    http_request.user = citizen
+    template = Template("{% load delivery_tags %}{% shipment_timeline dossier %}")
+    with django_assert_num_queries(2):  # the request with its parcel, then the parcel's events
+        html = template.render(Context({"dossier": request.dossier, "request": http_request}))
+    assert request.shipment.tracking_number in html
