@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from applications.models import Dossier
 from applications.selectors import dossiers_for_citizen
 from delivery import mock_carrier, services
-from delivery.carriers.base import CarrierError, ShipmentOrder, WebhookRejected
-from delivery.carriers.mock import MockCarrier
+from delivery.carriers.base import CarrierError, ShipmentOrder, WebhookRejected, verify_signature
 from delivery.forms import AddressForm, ProvinceForm
 from delivery.models import MockCarrierShipment, Province
 from delivery.selectors import delivery_request_for
@@ -123,12 +124,28 @@ def webhook(request):
 # --- The mock carrier's API (what a real carrier exposes; signed like the webhooks) ----------
 
 
+MOCK_CARRIER = "delivery.carriers.mock.MockCarrier"
+
+
+def mock_only(view):
+    """The mock carrier's API exists only where the mock is the configured carrier."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.DELIVERY_CARRIER != MOCK_CARRIER:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _verified_json(request) -> dict:
-    MockCarrier().verify_webhook(body=request.body or b"{}", headers=request.headers)
+    verify_signature(body=request.body, headers=request.headers)
     return json.loads(request.body or b"{}")
 
 
 @csrf_exempt
+@mock_only
 @require_POST
 def mock_carrier_create(request):
     try:
@@ -152,6 +169,8 @@ def mock_carrier_create(request):
     return JsonResponse({"tracking_number": shipment.tracking_number, "status": shipment.status}, status=201)
 
 
+@mock_only
+@require_GET
 def mock_carrier_status(request, tracking_number):
     shipment = MockCarrierShipment.objects.filter(tracking_number=tracking_number.upper()).first()
     if shipment is None:
@@ -162,6 +181,7 @@ def mock_carrier_status(request, tracking_number):
 
 
 @csrf_exempt
+@mock_only
 @require_POST
 def mock_carrier_cancel(request, tracking_number):
     try:

@@ -81,27 +81,33 @@ class Carrier(ABC):
         """Read a webhook body already verified by ``verify_webhook``."""
 
     def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: float | None = None) -> CarrierEvent:
-        """Check the HMAC over the timestamp and the exact raw body, then the timestamp's age."""
-        if not settings.DELIVERY_CARRIER_SECRET:
-            raise WebhookRejected("DELIVERY_CARRIER_SECRET is not set: every webhook is refused")
-        timestamp = headers.get(TIMESTAMP_HEADER, "")
-        signature = headers.get(SIGNATURE_HEADER, "")
-        if not timestamp or not signature:
-            raise WebhookRejected("signature or timestamp header missing")
-        expected = sign(body=body, timestamp=timestamp)
-        if not hmac.compare_digest(expected, signature.strip().lower()):
-            raise WebhookRejected("bad signature")
-        try:
-            sent_at = int(timestamp)
-        except ValueError as exc:
-            raise WebhookRejected("bad timestamp") from exc
-        now = time.time() if now is None else now
-        if abs(now - sent_at) > MAX_WEBHOOK_AGE_SECONDS:
-            raise WebhookRejected("stale timestamp")
+        """Check the signature and the timestamp, then read the event."""
+        verify_signature(body=body, headers=headers, now=now)
         try:
             return self.parse_webhook(body)
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRejected("unreadable body") from exc
+
+
+def verify_signature(*, body: bytes, headers: Mapping[str, str], now: float | None = None) -> None:
+    """The HMAC over the timestamp and the exact raw body, compared in constant time, then the
+    timestamp's age (a replay of an old, validly signed request is refused)."""
+    if not settings.DELIVERY_CARRIER_SECRET:
+        raise WebhookRejected("DELIVERY_CARRIER_SECRET is not set: every webhook is refused")
+    timestamp = headers.get(TIMESTAMP_HEADER, "")
+    signature = headers.get(SIGNATURE_HEADER, "")
+    if not timestamp or not signature:
+        raise WebhookRejected("signature or timestamp header missing")
+    expected = sign(body=body, timestamp=timestamp)
+    if not hmac.compare_digest(expected, signature.strip().lower()):
+        raise WebhookRejected("bad signature")
+    try:
+        sent_at = int(timestamp)
+    except ValueError as exc:
+        raise WebhookRejected("bad timestamp") from exc
+    now = time.time() if now is None else now
+    if abs(now - sent_at) > MAX_WEBHOOK_AGE_SECONDS:
+        raise WebhookRejected("stale timestamp")
 
 
 def sign(*, body: bytes, timestamp: str, secret: str | None = None) -> str:

@@ -40,7 +40,7 @@ def form_data(units, **overrides):
 
 
 @pytest.mark.parametrize("name", ["request", "confirm"])
-@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
 def test_another_citizens_delivery_pages_are_404(client, dossier, units, name, method):
     client.force_login(UserFactory())
     response = getattr(client, method)(url(name, dossier), form_data(units) if method == "post" else None)
