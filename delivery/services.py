@@ -169,8 +169,10 @@ def delivery_request(*, dossier: Dossier, actor, data: Mapping) -> DeliveryReque
     cleaned = clean_address(data)
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update(of=("self",)).select_related("agency").get(pk=dossier.pk)
-        _check_requestable(dossier, actor)
+        # The request row is locked before the "already booked?" check: the dispatcher locks
+        # it too, so an address cannot change under a parcel being booked.
         existing = DeliveryRequest.objects.select_for_update().filter(dossier=dossier).first()
+        _check_requestable(dossier, actor)
         weight_class = existing.weight_class if existing else WeightClass.UP_TO_250G
         zone, fee = delivery_quote(
             dossier=dossier, province=cleaned["province"], ward=cleaned["ward"], weight_class=weight_class
@@ -183,7 +185,7 @@ def delivery_request(*, dossier: Dossier, actor, data: Mapping) -> DeliveryReque
                 setattr(existing, name, value)
             existing.state = RequestState.PENDING
             existing.confirmed_at = None
-            existing.save()
+            existing.save(update_fields=[*fields, "state", "confirmed_at", "updated_at"])
             request = existing
     logger.info("delivery_request dossier=%s zone=%s fee=%s", dossier.pk, zone, fee)
     return request
