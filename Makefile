@@ -38,6 +38,7 @@ setup: system-deps $(VENV)/.installed messages
 run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_catalogue
+	$(MANAGE) load_admin_units
 	$(MANAGE) seed_demo
 	@echo "Portal: http://$(HOST):$(PORT)/   Officials: http://$(HOST):$(PORT)/$${ADMIN_URL:-quan-tri/}  (demo logins above)"
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -22,6 +22,13 @@ OFFICIAL_PERMISSIONS = [
     ("payments", "view_payment"),
     ("payments", "view_receipt"),
     ("payments", "view_paymentnotification"),
+    # ... and the shipments of its results (the delivery app's permissions).
+    ("delivery", "view_shipment"),
+    ("delivery", "view_shipmentevent"),
+    ("delivery", "view_deliveryrequest"),
+    ("delivery", "view_tariffrate"),
+    ("delivery", "change_tariffrate"),
+    ("delivery", "view_deliveryorigin"),
 ]
 DEMO_OFFICIAL = {
     "role": "official (Cán bộ tiếp nhận)",

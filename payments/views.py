@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from applications.models import Dossier
 from applications.selectors import dossiers_for_citizen
+from delivery.selectors import delivery_fee_payable_online
 from payments import receipts, services
 from payments.constants import PaymentState
 from payments.forms import PaymentStartForm
@@ -36,10 +37,16 @@ def start(request, public_id):
         raise Http404 from exc
     form = PaymentStartForm(request.POST or None)
     error = ""
+    # A postal delivery the citizen chose to pay online is paid together with the fee.
+    delivery_fee = delivery_fee_payable_online(dossier=dossier)
     if request.method == "POST" and form.is_valid():
         try:
             _payment, url = services.payment_create(
-                dossier=dossier, actor=request.user, method=form.cleaned_data["method"], client_ip=_client_ip(request)
+                dossier=dossier,
+                actor=request.user,
+                method=form.cleaned_data["method"],
+                extra_amount=delivery_fee,
+                client_ip=_client_ip(request),
             )
         except services.PaymentPermissionDenied as exc:
             raise Http404 from exc
@@ -51,7 +58,14 @@ def start(request, public_id):
     return render(
         request,
         "payments/start.html",
-        {"dossier": dossier, "form": form, "error": error, "payments": payments},
+        {
+            "dossier": dossier,
+            "form": form,
+            "error": error,
+            "payments": payments,
+            "delivery_fee": delivery_fee,
+            "total": dossier.fee_amount + delivery_fee,
+        },
     )
 
 

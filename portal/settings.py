@@ -340,3 +340,21 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# --- Postal delivery (delivery) -------------------------------------------------------------
+
+# The carrier adapter (dotted path) and the secret that signs its webhooks. Without a secret
+# every webhook is refused (fail closed); the development key exists only with DEBUG on.
+DELIVERY_CARRIER = env.get_str("DELIVERY_CARRIER") or "delivery.carriers.mock.MockCarrier"
+DELIVERY_CARRIER_SECRET = env.get_str("DELIVERY_CARRIER_SECRET") or ("dev-only-carrier-secret" if DEBUG else "")
+# Where the carrier posts its webhooks (the portal's public address by default).
+DELIVERY_WEBHOOK_BASE_URL = (env.get_str("DELIVERY_WEBHOOK_BASE_URL") or SITE_URL).rstrip("/")
+# Agencies without a DeliveryOrigin row send from this province (code after 1 July 2025).
+DELIVERY_DEFAULT_ORIGIN_PROVINCE = env.get_str("DELIVERY_DEFAULT_ORIGIN_PROVINCE") or "01"
+CELERY_BEAT_SCHEDULE["delivery-dispatch-processed"] = {
+    "task": "delivery.dispatch_processed_dossiers",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["delivery-mock-carrier-resend"] = {
+    "task": "delivery.resend_carrier_webhooks",
+    "schedule": 120.0,
+}

@@ -23,6 +23,7 @@ urlpatterns = [
     path("payments/mock-gateway/", include("payments.mockgateway.urls")),
     path("api/v1/", include("procedures.api_urls")),
     path("", include("procedures.assistant.urls")),
+    path("", include("delivery.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
