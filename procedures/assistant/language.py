@@ -35,6 +35,20 @@ STOP_WORDS = frozenset(
     """.split()
 )
 STOP_WORDS = frozenset(w for w in STOP_WORDS if not w.endswith("_"))
+# Words that are filler alone but a name's word in these pairs once diacritics are gone
+# ("thì" / "thị thực", "ở" / "ô tô", "về" / "vệ sinh").
+KEPT_PAIRS = frozenset(
+    "thi thuc|thi tran|thi xa|thi hanh|thi cong|thi dua|o to|ve sinh|di doi|di chuyen|di san|di tich|de dieu".split("|")
+)
+
+
+def _drop_stop_words(words: list[str]) -> list[str]:
+    kept = []
+    for i, word in enumerate(words):
+        if word not in STOP_WORDS or (i + 1 < len(words) and f"{word} {words[i + 1]}" in KEPT_PAIRS):
+            kept.append(word)
+    return kept
+
 
 # Phrases removed before matching (folded, whole words).
 FILLER_PHRASES = [
@@ -83,6 +97,7 @@ EVERYDAY_NAMES = [
     (r"(doc than|chua (ket hon|lap gia dinh|co vo|co chong))", "xac nhan tinh trang hon nhan"),
     (r"(sao y|photo cong chung|cong chung (ban sao|giay to)|cong chung photo)", "chung thuc ban sao"),
     (r"(kinh doanh ca the|ho ca the|ca the)", "ho kinh doanh"),
+    (r"mo (ho kinh doanh|cong ty|doanh nghiep|hop tac xa)", r"thanh lap \1"),
     (r"(giay phep xay nha|xay nha|xay dung nha)", "xay dung"),
     (r"ly lich(?! tu phap)", "ly lich tu phap"),
     (r"(giay khai sinh|lam khai sinh)", "khai sinh"),
@@ -284,7 +299,7 @@ def expand_abbreviations(folded: str) -> str:
 
 def tokens_of(folded: str) -> list[str]:
     """Catalogue side: folded words, canonical spelling, filler words out."""
-    return [t for t in (canonical(w) for w in expand_abbreviations(folded).split()) if t not in STOP_WORDS]
+    return _drop_stop_words([canonical(w) for w in expand_abbreviations(folded).split()])
 
 
 def _intents(folded: str) -> list[tuple[int, str, tuple[int, int]]]:
@@ -349,12 +364,13 @@ def analyse(text: str) -> Utterance:
         rest = regex.sub(words_for, rest)
     rest = _FILLER_RE.sub(" ", " ".join(rest.split()))
     content = []
-    for raw in rest.split():
-        token = canonical(raw)
+    words = [canonical(raw) for raw in rest.split()]
+    kept = {i for i, w in enumerate(words) if i + 1 < len(words) and f"{w} {words[i + 1]}" in KEPT_PAIRS}
+    for i, token in enumerate(words):
         if token in GENERIC_VERBS:
             utterance.hints.append(GENERIC_HINT)
             continue
-        if token in STOP_WORDS:
+        if token in STOP_WORDS and i not in kept:
             continue
         if content and content[-1] == token:
             continue
