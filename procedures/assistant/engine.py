@@ -88,6 +88,11 @@ def _decide(matches: list[Match], content_words: int = 0) -> tuple[Match | None,
     # "trình báo mất hộ chiếu", not "cấp hộ chiếu") makes the best score no proof.
     if top.shared_words < most:
         clear = False
+    # The caller named a variant ("làm lại sổ đỏ") that the best match is not, and one of the
+    # others is: confirm, never assume.
+    named_variant = [m for m in matches[1:] if top.lacking and not m.lacking and m.score >= POSSIBLE]
+    if named_variant:
+        clear = False
     # A variant the caller did not name ("cấp lại …" for "cấp …") is confirmed, never assumed.
     if clear and not top.variant:
         return top, []
@@ -107,6 +112,8 @@ def _decide(matches: list[Match], content_words: int = 0) -> tuple[Match | None,
     if len(fullest) == 1 and most == content_words and fullest[0].score >= CONFIDENT:
         return fullest[0], []
     floor = max(POSSIBLE, top.score - 0.2)
+    if named_variant:
+        return None, [top, named_variant[0]]
     others = sorted(matches[1:], key=lambda m: (-(m in fullest and m.shared_words > top.shared_words), -m.score))
     return None, [top, *[m for m in others[: MAX_CANDIDATES - 1] if m.score >= floor or m in fullest]]
 

@@ -26,7 +26,9 @@ from procedures.assistant.language import (
     MODIFIERS,
     QUALIFIER_MODIFIERS,
     analyse,
+    modifier_keys,
     modifier_said,
+    said_variant_keys,
 )
 from procedures.assistant.language import tokens_of as catalogue_tokens
 from procedures.text import fold as fold_text
@@ -48,6 +50,10 @@ GENERIC_SHARE = 0.5
 UNSAID_NAME_WORDS = GENERIC_NAME_WORDS | {"thu", "tuc"}
 # Words that match one by one but never side by side are a coincidence ("giá vàng" / "tạm vắng").
 SCATTERED_PENALTY = 0.6
+LACKING_PENALTY = 0.85
+# A word in this share of the catalogue's procedures (and in at least that many) is common.
+COMMON_SHARE = 0.1
+COMMON_AT_LEAST = 5
 _BRACKETED = re.compile(r"\(([^()]{8,120})\)")
 _BOILERPLATE = re.compile(r"^(thuc hien|ap dung|tru|gom|bao gom|neu co|theo)\b")
 _HEAD_END = re.compile(r"[(,;:/]| (?:đối với|cho|tại|trong|theo) ", re.IGNORECASE)
@@ -83,6 +89,10 @@ class Match:
     said_whole: float = 0.0
     # The caller's words (not the generic ones) that its best phrase shares.
     shared_words: int = 0
+    # Variant words the caller said ("lại") that none of its phrases has.
+    lacking: int = 0
+    # The share of the weight of the caller's words that its best phrase explains.
+    query_cover: float = 0.0
 
 
 def features_of(tokens: list[str]) -> set[str]:
@@ -181,6 +191,17 @@ class CatalogueIndex:
             for feature in seen:
                 document_frequency[feature] += 1
         total = max(len(index.procedures), 1)
+        # A name's head made only of words found all over the catalogue ("Cấp giấy phép" of
+        # "Cấp giấy phép cho trung tâm sát hạch …") says nothing of that procedure.
+        common = max(COMMON_SHARE * total, COMMON_AT_LEAST)
+        index.phrases = [
+            phrase
+            for phrase in index.phrases
+            if phrase.kind != "part"
+            or any(
+                document_frequency[f] < common for f in phrase.features if " " not in f and f not in UNSAID_NAME_WORDS
+            )
+        ]
         for feature, df in document_frequency.items():
             weight = math.log(1 + (total - df + 0.5) / (df + 0.5))
             index.idf[feature] = weight * (BIGRAM_WEIGHT if " " in feature else 1.0)
@@ -285,6 +306,16 @@ class CatalogueIndex:
             if modifier_said(modifier, said):
                 missing -= arrays.modifiers[modifier][touched]
         score *= MODIFIER_PENALTY**missing
+        # The other way round: a variant the caller named ("cấp lại sổ đỏ bị mất") makes the
+        # procedures whose names lack it less likely.
+        lacking = np.zeros(touched.size, dtype=np.int64)
+        for key in said_variant_keys(said):
+            has = np.zeros(touched.size, dtype=bool)
+            for modifier in MODIFIERS:
+                if key in modifier_keys(modifier):
+                    has |= arrays.modifiers[modifier][touched].astype(bool)
+            lacking += ~has
+        score *= LACKING_PENALTY**lacking
         if any(" " in f for f in features):
             score[~paired[touched]] *= SCATTERED_PENALTY
         procedures = arrays.procedure[touched]
@@ -299,11 +330,15 @@ class CatalogueIndex:
         # Phrases said whole: every word the caller must say was said, no variant word unsaid.
         core = arrays.core[touched]
         common = shared[touched]
-        whole = arrays.sayable[touched] & (core > 0) & (common == core) & (missing == 0)
+        whole = arrays.sayable[touched] & (core > 0) & (common == core) & (missing == 0) & (lacking == 0)
         said_whole = np.zeros(len(self.procedures))
         np.maximum.at(said_whole, procedures[whole], core[whole] + 0.5 * arrays.full_name[touched][whole])
         shared_words = np.zeros(len(self.procedures), dtype=np.int64)
         np.maximum.at(shared_words, procedures, common)
+        cover = np.zeros(len(self.procedures))
+        np.maximum.at(cover, procedures, query_cover)
+        least_lacking = np.full(len(self.procedures), 99, dtype=np.int64)
+        np.minimum.at(least_lacking, procedures, lacking)
         candidates = np.flatnonzero(final)
         if candidates.size > limit * 4:
             candidates = candidates[np.argpartition(-final[candidates], limit * 4)[: limit * 4]]
@@ -318,6 +353,8 @@ class CatalogueIndex:
                 variant=bool(unsaid[p] > 0),
                 said_whole=float(said_whole[p]),
                 shared_words=int(shared_words[p]),
+                lacking=int(least_lacking[p]),
+                query_cover=float(cover[p]),
             )
             for p in ranked[:limit]
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from procedures.assistant.constants import Intent
 from procedures.text import fold
@@ -129,6 +129,27 @@ _MODIFIER_KEYS = {"cap lai": "lai", "ki lai": "lai", "cap doi": "doi", "trinh ba
 
 def modifier_said(modifier: str, features: set[str]) -> bool:
     return _MODIFIER_KEYS.get(modifier, modifier) in features
+
+
+@cache
+def modifier_keys(modifier: str) -> frozenset[str]:
+    """The words by which a caller names a variant: "cấp đổi" by "đổi", "thay đổi" by "đổi" too."""
+    return frozenset({_MODIFIER_KEYS.get(modifier, modifier), modifier, *modifier.split()})
+
+
+# Variant words too common in other senses to count against names that lack them
+# ("khai báo" is no "trình báo").
+_AMBIGUOUS_KEYS = frozenset({"bao", "cap", "ki"})
+
+
+def said_variant_keys(features: set[str]) -> set[str]:
+    """The variant words the caller said ("lại", "gia hạn", "xóa"), one key per variant."""
+    keys = set()
+    for modifier in MODIFIERS:
+        key = _MODIFIER_KEYS.get(modifier, modifier)
+        if key in features and key not in _AMBIGUOUS_KEYS:
+            keys.add(key)
+    return keys
 
 
 # --- Intents -----------------------------------------------------------------------------------
