@@ -38,7 +38,8 @@ STOP_WORDS = frozenset(w for w in STOP_WORDS if not w.endswith("_"))
 # Words that are filler alone but a name's word in these pairs once diacritics are gone
 # ("thì" / "thị thực", "ở" / "ô tô", "về" / "vệ sinh").
 KEPT_PAIRS = frozenset(
-    "thi thuc|thi tran|thi xa|thi hanh|thi cong|thi dua|o to|ve sinh|di doi|di chuyen|di san|di tich|de dieu".split("|")
+    "thi thuc|thi tran|thi xa|thi hanh|thi cong|thi dua|o to|ve sinh|di doi|di chuyen|di san|di tich|de dieu|"
+    "nha o|nha dat|nha nuoc|nha dau|nha giao".split("|")
 )
 
 
