@@ -299,14 +299,21 @@ class Assistant:
     ) -> tuple[Reply, State]:
         entries = [m.entry for m in candidates]
         state.candidates = [e.code for e in entries]
+        names = [answers.spoken_name(e.name) for e in entries]
+        # Catalogues repeat a name (the same procedure at two levels, or copied records): the
+        # caller can only choose among them by their codes.
+        names = [
+            _("%(name)s, code %(code)s") % {"name": name, "code": e.code} if names.count(name) > 1 else name
+            for name, e in zip(names, entries, strict=True)
+        ]
         state.pending_intent = intents[0] if intents else Intent.OVERVIEW
         state.pending_offer = ""
         if len(entries) == 1:
-            text = _("Do you mean the procedure %(name)s?") % {"name": answers.spoken_name(entries[0].name)}
+            text = _("Do you mean the procedure %(name)s?") % {"name": names[0]}
         else:
             options = "; ".join(
-                _("number %(number)s, %(name)s") % {"number": answers.number(i), "name": answers.spoken_name(e.name)}
-                for i, e in enumerate(entries, start=1)
+                _("number %(number)s, %(name)s") % {"number": answers.number(i), "name": name}
+                for i, name in enumerate(names, start=1)
             )
             text = _("Which procedure do you mean: %(options)s? Please say the number or the name.") % {
                 "options": options
@@ -316,7 +323,7 @@ class Assistant:
             intent=state.pending_intent,
             asking_back=True,
             candidates=entries,
-            suggestions=[answers.spoken_name(e.name) for e in entries],
+            suggestions=names,
             unanswered=UnansweredReason.AMBIGUOUS,
             best_guess=entries[0],
         )
