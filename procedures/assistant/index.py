@@ -54,6 +54,7 @@ LACKING_PENALTY = 0.85
 # A word in this share of the catalogue's procedures (and in at least that many) is common.
 COMMON_SHARE = 0.1
 COMMON_AT_LEAST = 5
+_ANY_BRACKETED = re.compile(r"\([^()]*\)")
 _BRACKETED = re.compile(r"\(([^()]{8,120})\)")
 _BOILERPLATE = re.compile(r"^(thuc hien|ap dung|tru|gom|bao gom|neu co|theo)\b")
 _HEAD_END = re.compile(r"[(,;:/]| (?:đối với|cho|tại|trong|theo) ", re.IGNORECASE)
@@ -153,11 +154,18 @@ class CatalogueIndex:
             texts = [("name", folded_name)]
             # Long names join several procedures with ";", and callers say only the head of a
             # name ("Cấp giấy phép xây dựng mới" of a 300-character name): both are phrases too.
-            parts = [fold(part) for part in name.split(";")] if ";" in name else []
+            # (A ";" inside brackets lists cases of one procedure, not procedures.)
+            joined = _ANY_BRACKETED.sub(" ", name)
+            parts = [fold(part) for part in joined.split(";")] if ";" in joined else []
             head = fold(_HEAD_END.split(name, maxsplit=1)[0])
             parts += [head] if head != folded_name else []
             # A name often carries the everyday name in brackets: "(đăng ký sang tên xe)".
-            parts += [fold(inner) for inner in _BRACKETED.findall(name) if not _BOILERPLATE.match(fold(inner))]
+            # (A bracketed list, "(khai sinh; giám hộ; nhận cha, mẹ, con; …)", names no procedure.)
+            parts += [
+                fold(inner)
+                for inner in _BRACKETED.findall(name)
+                if not _BOILERPLATE.match(fold(inner)) and ";" not in inner
+            ]
             texts += [("part", part) for part in parts if len(tokens_of(part)) >= 3]
             # Aliases and keywords are what callers say: read them the way questions are read.
             texts += [("alias", alias) for alias in aliases]
@@ -177,7 +185,8 @@ class CatalogueIndex:
                     continue
                 # A variant's name marks all its name phrases: its head alone may not say "lại".
                 # An alias of a variant says it with the bare word ("làm lại giấy khai sinh").
-                if kind in ("name", "part"):
+                # A variant's keywords are topic words of the variant all the same.
+                if kind in ("name", "part", "keyword"):
                     modifiers = name_modifiers
                 else:
                     modifiers = frozenset(MODIFIERS.intersection(features)) | frozenset(
