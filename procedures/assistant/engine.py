@@ -25,6 +25,8 @@ MARGIN = 0.08
 WIDE_MARGIN = 0.15
 MAX_CANDIDATES = 3
 CHOICE_MARGIN = 0.05
+# How far below the best score a procedure whose name was said whole still wins.
+WHOLE_REACH = 0.3
 RECORDS_KEPT = 1000
 _records_lock = threading.Lock()
 
@@ -65,18 +67,55 @@ def load_procedure(code: str) -> Procedure | None:
     return _records().filter(code=code).first()
 
 
-def _decide(matches: list[Match]) -> tuple[Match | None, list[Match]]:
-    """(confident match, None) or (None, candidates to ask back) or (None, [])."""
+def _decide(matches: list[Match], content_words: int = 0) -> tuple[Match | None, list[Match]]:
+    """(confident match, None) or (None, candidates to ask back) or (None, []).
+
+    ``content_words``: how many of the caller's words are not generic ones. When the caller
+    said several, a procedure sharing only one of them is a coincidence ("kể chuyện cười" /
+    "cưới"), not a candidate.
+    """
+    if content_words >= 2:
+        matches = [m for m in matches if m.shared_words >= 2 or m.said_whole]
     if not matches or matches[0].score < POSSIBLE:
         return None, []
     top = matches[0]
     runner_up = matches[1].score if len(matches) > 1 else 0.0
     clear = (top.score >= CONFIDENT and top.score - runner_up >= MARGIN) or top.score - runner_up >= WIDE_MARGIN
+    close = [m for m in matches if m.score >= max(POSSIBLE, top.score - WHOLE_REACH)]
+    # (A variant the caller did not name does not count: its extra words may be a coincidence.)
+    most = max(m.shared_words for m in close if not m.variant or m is top)
+    # A close procedure that explains more of the caller's words ("mất hộ chiếu thì báo ở đâu":
+    # "trình báo mất hộ chiếu", not "cấp hộ chiếu") makes the best score no proof.
+    if top.shared_words < most:
+        clear = False
+    # The caller named a variant ("làm lại sổ đỏ") that the best match is not, and one of the
+    # others is: confirm, never assume.
+    named_variant = [m for m in matches[1:] if top.lacking and not m.lacking and m.score >= POSSIBLE]
+    if named_variant:
+        clear = False
     # A variant the caller did not name ("cấp lại …" for "cấp …") is confirmed, never assumed.
     if clear and not top.variant:
         return top, []
+    fullest = [m for m in close if m.shared_words == most and not m.variant]
+    # The procedure whose name the caller said whole, and no more ("đăng ký khai sinh"), is the
+    # plain one: its variants ("… lưu động", "đăng ký lại …") have words the caller did not say.
+    whole = sorted((m for m in fullest if m.said_whole), key=lambda m: -m.said_whole)
+    if whole:
+        tied = [m for m in whole if m.said_whole == whole[0].said_whole]
+        if len(tied) == 1:
+            return tied[0], []
+        # Equally said (the same name at two levels): the one callers ask for most, if known.
+        tied.sort(key=lambda m: -m.entry.popularity)
+        if tied[0].entry.popularity > tied[1].entry.popularity:
+            return tied[0], []
+    # Only one procedure has every word the caller said, and it is no unnamed variant.
+    if len(fullest) == 1 and most == content_words and fullest[0].score >= CONFIDENT:
+        return fullest[0], []
     floor = max(POSSIBLE, top.score - 0.2)
-    return None, [top, *[m for m in matches[1:MAX_CANDIDATES] if m.score >= floor]]
+    if named_variant:
+        return None, [top, named_variant[0]]
+    others = sorted(matches[1:], key=lambda m: (-(m in fullest and m.shared_words > top.shared_words), -m.score))
+    return None, [top, *[m for m in others[: MAX_CANDIDATES - 1] if m.score >= floor or m in fullest]]
 
 
 class Assistant:
@@ -132,6 +171,11 @@ class Assistant:
                 return self._answer(chosen, intents, state, new=True, intent=Intent.CHOICE)
 
         if utterance.choice is not None and not utterance.content[2:]:
+            # "The first one" after a single procedure was named: that procedure.
+            entry = self._entry(state.procedure_code) if state.procedure_code and utterance.choice == 0 else None
+            if entry is not None:
+                intents = utterance.intents or [Intent.OVERVIEW]
+                return self._answer(entry, intents, state, new=False, intent=Intent.CHOICE)
             return self._plain(
                 _("Which procedure are you asking about? Please tell me its name."), Intent.CHOICE, state
             )
@@ -159,7 +203,7 @@ class Assistant:
             )
 
         matches = self.index.match(utterance.content, hints=utterance.hints) if utterance.content else []
-        confident, candidates = _decide(matches)
+        confident, candidates = _decide(matches, self.index.content_words(utterance.content))
         intents = utterance.intents or ([Intent.PAPERS] if utterance.weak_papers else [])
 
         if confident is not None:
@@ -255,14 +299,21 @@ class Assistant:
     ) -> tuple[Reply, State]:
         entries = [m.entry for m in candidates]
         state.candidates = [e.code for e in entries]
+        names = [answers.spoken_name(e.name) for e in entries]
+        # Catalogues repeat a name (the same procedure at two levels, or copied records): the
+        # caller can only choose among them by their codes.
+        names = [
+            _("%(name)s, code %(code)s") % {"name": name, "code": e.code} if names.count(name) > 1 else name
+            for name, e in zip(names, entries, strict=True)
+        ]
         state.pending_intent = intents[0] if intents else Intent.OVERVIEW
         state.pending_offer = ""
         if len(entries) == 1:
-            text = _("Do you mean the procedure %(name)s?") % {"name": answers.spoken_name(entries[0].name)}
+            text = _("Do you mean the procedure %(name)s?") % {"name": names[0]}
         else:
             options = "; ".join(
-                _("number %(number)s, %(name)s") % {"number": answers.number(i), "name": answers.spoken_name(e.name)}
-                for i, e in enumerate(entries, start=1)
+                _("number %(number)s, %(name)s") % {"number": answers.number(i), "name": name}
+                for i, name in enumerate(names, start=1)
             )
             text = _("Which procedure do you mean: %(options)s? Please say the number or the name.") % {
                 "options": options
@@ -272,7 +323,7 @@ class Assistant:
             intent=state.pending_intent,
             asking_back=True,
             candidates=entries,
-            suggestions=[answers.spoken_name(e.name) for e in entries],
+            suggestions=names,
             unanswered=UnansweredReason.AMBIGUOUS,
             best_guess=entries[0],
         )

@@ -26,7 +26,9 @@ from procedures.assistant.language import (
     MODIFIERS,
     QUALIFIER_MODIFIERS,
     analyse,
+    modifier_keys,
     modifier_said,
+    said_variant_keys,
 )
 from procedures.assistant.language import tokens_of as catalogue_tokens
 from procedures.text import fold as fold_text
@@ -44,11 +46,18 @@ NAME_TIEBREAK = 0.1
 # Action words of names that callers leave out ("khai tử" for "Thủ tục đăng ký khai tử").
 GENERIC_NAME_WORDS = frozenset({"dang", "ki", "dang ki", "cap", "giai", "quyet", "giai quyet"})
 GENERIC_SHARE = 0.5
+# Words a name may carry that a caller never needs to say for the name to count as said whole.
+UNSAID_NAME_WORDS = GENERIC_NAME_WORDS | {"thu", "tuc"}
 # Words that match one by one but never side by side are a coincidence ("giá vàng" / "tạm vắng").
 SCATTERED_PENALTY = 0.6
+LACKING_PENALTY = 0.85
+# A word in this share of the catalogue's procedures (and in at least that many) is common.
+COMMON_SHARE = 0.1
+COMMON_AT_LEAST = 5
+_ANY_BRACKETED = re.compile(r"\([^()]*\)")
 _BRACKETED = re.compile(r"\(([^()]{8,120})\)")
 _BOILERPLATE = re.compile(r"^(thuc hien|ap dung|tru|gom|bao gom|neu co|theo)\b")
-_HEAD_END = re.compile(r"[(,;:/]| (?:đối với|cho|tại|trong trường hợp|theo) ", re.IGNORECASE)
+_HEAD_END = re.compile(r"[(,;:/]| (?:đối với|cho|tại|trong|theo) ", re.IGNORECASE)
 
 
 @dataclass
@@ -58,6 +67,8 @@ class Phrase:
     features: frozenset[str]
     weight: float = 0.0
     modifiers: frozenset[str] = frozenset()
+    # Its words a caller must say for the phrase to be said whole (``UNSAID_NAME_WORDS`` out).
+    core: int = 0
 
 
 @dataclass
@@ -66,6 +77,7 @@ class Entry:
     code: str
     name: str
     folded_name: str
+    popularity: int = 0
 
 
 @dataclass
@@ -73,6 +85,15 @@ class Match:
     entry: Entry
     score: float
     variant: bool = False  # a variant ("cấp lại", "lưu động") the caller did not name
+    # How fully the caller said one of its names or aliases: the number of that phrase's words,
+    # half a point more for the whole name or an alias; 0 when no such phrase was said whole.
+    said_whole: float = 0.0
+    # The caller's words (not the generic ones) that its best phrase shares.
+    shared_words: int = 0
+    # Variant words the caller said ("lại") that none of its phrases has.
+    lacking: int = 0
+    # The share of the weight of the caller's words that its best phrase explains.
+    query_cover: float = 0.0
 
 
 def features_of(tokens: list[str]) -> set[str]:
@@ -118,25 +139,33 @@ class CatalogueIndex:
     records: OrderedDict = field(default_factory=OrderedDict)
 
     @classmethod
-    def build(cls, rows: list[tuple[int, str, str, list[str], str]]) -> CatalogueIndex:
-        """rows: (id, code, name, aliases, keywords)."""
+    def build(cls, rows: list[tuple]) -> CatalogueIndex:
+        """rows: (id, code, name, aliases, keywords[, popularity])."""
         index = cls()
         document_frequency: dict[str, int] = defaultdict(int)
         # Names repeat their parts and catalogues repeat names: fold and split each text once.
         fold = lru_cache(maxsize=None)(fold_text)
         tokens_of = lru_cache(maxsize=None)(catalogue_tokens)
-        for position, (pk, code, name, aliases, keywords) in enumerate(rows):
+        for position, (pk, code, name, aliases, keywords, *rest) in enumerate(rows):
             folded_name = fold(name)
-            index.procedures.append(Entry(id=pk, code=code, name=name, folded_name=folded_name))
+            popularity = int(rest[0] or 0) if rest else 0
+            index.procedures.append(Entry(id=pk, code=code, name=name, folded_name=folded_name, popularity=popularity))
             index.by_code[code] = position
             texts = [("name", folded_name)]
             # Long names join several procedures with ";", and callers say only the head of a
             # name ("Cấp giấy phép xây dựng mới" of a 300-character name): both are phrases too.
-            parts = [fold(part) for part in name.split(";")] if ";" in name else []
+            # (A ";" inside brackets lists cases of one procedure, not procedures.)
+            joined = _ANY_BRACKETED.sub(" ", name)
+            parts = [fold(part) for part in joined.split(";")] if ";" in joined else []
             head = fold(_HEAD_END.split(name, maxsplit=1)[0])
             parts += [head] if head != folded_name else []
             # A name often carries the everyday name in brackets: "(đăng ký sang tên xe)".
-            parts += [fold(inner) for inner in _BRACKETED.findall(name) if not _BOILERPLATE.match(fold(inner))]
+            # (A bracketed list, "(khai sinh; giám hộ; nhận cha, mẹ, con; …)", names no procedure.)
+            parts += [
+                fold(inner)
+                for inner in _BRACKETED.findall(name)
+                if not _BOILERPLATE.match(fold(inner)) and ";" not in inner
+            ]
             texts += [("part", part) for part in parts if len(tokens_of(part)) >= 3]
             # Aliases and keywords are what callers say: read them the way questions are read.
             texts += [("alias", alias) for alias in aliases]
@@ -155,12 +184,33 @@ class CatalogueIndex:
                 if not features:
                     continue
                 # A variant's name marks all its name phrases: its head alone may not say "lại".
-                modifiers = name_modifiers if kind in ("name", "part") else frozenset(MODIFIERS.intersection(features))
-                index.phrases.append(Phrase(procedure=position, kind=kind, features=features, modifiers=modifiers))
+                # An alias of a variant says it with the bare word ("làm lại giấy khai sinh").
+                # A variant's keywords are topic words of the variant all the same.
+                if kind in ("name", "part", "keyword"):
+                    modifiers = name_modifiers
+                else:
+                    modifiers = frozenset(MODIFIERS.intersection(features)) | frozenset(
+                        m for m in name_modifiers if modifier_said(m, set(features))
+                    )
+                core = sum(1 for f in features if " " not in f and f not in UNSAID_NAME_WORDS)
+                index.phrases.append(
+                    Phrase(procedure=position, kind=kind, features=features, modifiers=modifiers, core=core)
+                )
                 seen |= features
             for feature in seen:
                 document_frequency[feature] += 1
         total = max(len(index.procedures), 1)
+        # A name's head made only of words found all over the catalogue ("Cấp giấy phép" of
+        # "Cấp giấy phép cho trung tâm sát hạch …") says nothing of that procedure.
+        common = max(COMMON_SHARE * total, COMMON_AT_LEAST)
+        index.phrases = [
+            phrase
+            for phrase in index.phrases
+            if phrase.kind != "part"
+            or any(
+                document_frequency[f] < common for f in phrase.features if " " not in f and f not in UNSAID_NAME_WORDS
+            )
+        ]
         for feature, df in document_frequency.items():
             weight = math.log(1 + (total - df + 0.5) / (df + 0.5))
             index.idf[feature] = weight * (BIGRAM_WEIGHT if " " in feature else 1.0)
@@ -236,10 +286,13 @@ class CatalogueIndex:
         query_weight = sum(self.idf.get(f, self.unknown_weight if " " not in f else 0.0) for f in features)
         matched = np.zeros(len(self.phrases))
         paired = np.zeros(len(self.phrases), dtype=bool)
+        shared = np.zeros(len(self.phrases), dtype=np.int64)
         for feature in [*features, *(f for f in hints or () if f not in feature_set)]:
             weight = self.idf.get(feature)
             if weight is None:
                 continue
+            if " " not in feature and feature not in UNSAID_NAME_WORDS:
+                shared[arrays.postings[feature]] += 1
             if feature in GENERIC_NAME_WORDS:
                 weight *= GENERIC_SHARE
             if feature not in feature_set:  # a hint: evidence for, never against
@@ -262,6 +315,16 @@ class CatalogueIndex:
             if modifier_said(modifier, said):
                 missing -= arrays.modifiers[modifier][touched]
         score *= MODIFIER_PENALTY**missing
+        # The other way round: a variant the caller named ("cấp lại sổ đỏ bị mất") makes the
+        # procedures whose names lack it less likely.
+        lacking = np.zeros(touched.size, dtype=np.int64)
+        for key in said_variant_keys(said):
+            has = np.zeros(touched.size, dtype=bool)
+            for modifier in MODIFIERS:
+                if key in modifier_keys(modifier):
+                    has |= arrays.modifiers[modifier][touched].astype(bool)
+            lacking += ~has
+        score *= LACKING_PENALTY**lacking
         if any(" " in f for f in features):
             score[~paired[touched]] *= SCATTERED_PENALTY
         procedures = arrays.procedure[touched]
@@ -273,6 +336,18 @@ class CatalogueIndex:
         final = np.minimum(best + NAME_TIEBREAK * name_cover, 1.0)
         unsaid = np.full(len(self.procedures), 99, dtype=np.int64)
         np.minimum.at(unsaid, procedures, missing)
+        # Phrases said whole: every word the caller must say was said, no variant word unsaid.
+        core = arrays.core[touched]
+        common = shared[touched]
+        whole = arrays.sayable[touched] & (core > 0) & (common == core) & (missing == 0) & (lacking == 0)
+        said_whole = np.zeros(len(self.procedures))
+        np.maximum.at(said_whole, procedures[whole], core[whole] + 0.5 * arrays.full_name[touched][whole])
+        shared_words = np.zeros(len(self.procedures), dtype=np.int64)
+        np.maximum.at(shared_words, procedures, common)
+        cover = np.zeros(len(self.procedures))
+        np.maximum.at(cover, procedures, query_cover)
+        least_lacking = np.full(len(self.procedures), 99, dtype=np.int64)
+        np.minimum.at(least_lacking, procedures, lacking)
         candidates = np.flatnonzero(final)
         if candidates.size > limit * 4:
             candidates = candidates[np.argpartition(-final[candidates], limit * 4)[: limit * 4]]
@@ -281,8 +356,26 @@ class CatalogueIndex:
             key=lambda p: (-round(float(final[p]), 9), len(self.procedures[p].name), self.procedures[p].code),
         )
         return [
-            Match(entry=self.procedures[p], score=float(final[p]), variant=bool(unsaid[p] > 0)) for p in ranked[:limit]
+            Match(
+                entry=self.procedures[p],
+                score=float(final[p]),
+                variant=bool(unsaid[p] > 0),
+                said_whole=float(said_whole[p]),
+                shared_words=int(shared_words[p]),
+                lacking=int(least_lacking[p]),
+                query_cover=float(cover[p]),
+            )
+            for p in ranked[:limit]
         ]
+
+    def content_words(self, tokens: list[str]) -> int:
+        """How many of the caller's words (after typo correction) the catalogue knows, generic ones
+        left out. Unknown words are left to the score, which counts them against every match."""
+        return sum(
+            1
+            for f in self.query_features(tokens)
+            if " " not in f and f in self.vocabulary and f not in UNSAID_NAME_WORDS
+        )
 
     def freeze(self) -> None:
         """Turn the phrase list into the arrays ``match`` works on."""
@@ -298,6 +391,9 @@ class CatalogueIndex:
                 (PART_DISCOUNT if p.kind == "part" else 1.0 for p in self.phrases), dtype=np.float64, count=count
             ),
             is_name=np.fromiter((p.kind == "name" for p in self.phrases), dtype=bool, count=count),
+            full_name=np.fromiter((p.kind in ("name", "alias") for p in self.phrases), dtype=bool, count=count),
+            sayable=np.fromiter((p.kind != "keyword" for p in self.phrases), dtype=bool, count=count),
+            core=np.fromiter((p.core for p in self.phrases), dtype=np.int64, count=count),
             modifier_count=np.fromiter((len(p.modifiers) for p in self.phrases), dtype=np.int64, count=count),
             modifiers=modifiers,
             postings={feature: np.asarray(numbers, dtype=np.int64) for feature, numbers in self.postings.items()},
@@ -311,6 +407,9 @@ class _Arrays:
     weight: np.ndarray
     factor: np.ndarray
     is_name: np.ndarray
+    full_name: np.ndarray
+    sayable: np.ndarray
+    core: np.ndarray
     modifier_count: np.ndarray
     modifiers: dict[str, np.ndarray]
     postings: dict[str, np.ndarray]
@@ -344,7 +443,7 @@ def _fingerprint() -> tuple:
     return (procedures["n"], procedures["changed"], aliases["n"], aliases["last"])
 
 
-def load_rows() -> list[tuple[int, str, str, list[str], str]]:
+def load_rows() -> list[tuple[int, str, str, list[str], str, int]]:
     from procedures.models import Procedure, ProcedureAlias
 
     aliases: dict[int, list[str]] = defaultdict(list)
@@ -353,10 +452,10 @@ def load_rows() -> list[tuple[int, str, str, list[str], str]]:
     ):
         aliases[procedure_id].append(phrase)
     return [
-        (pk, code, name, aliases.get(pk, []), keywords)
-        for pk, code, name, keywords in Procedure.objects.filter(is_active=True)
+        (pk, code, name, aliases.get(pk, []), keywords, popularity)
+        for pk, code, name, keywords, popularity in Procedure.objects.filter(is_active=True)
         .order_by("code")
-        .values_list("id", "code", "name", "keywords")
+        .values_list("id", "code", "name", "keywords", "popularity")
     ]
 
 

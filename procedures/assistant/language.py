@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from procedures.assistant.constants import Intent
 from procedures.text import fold
@@ -35,6 +35,21 @@ STOP_WORDS = frozenset(
     """.split()
 )
 STOP_WORDS = frozenset(w for w in STOP_WORDS if not w.endswith("_"))
+# Words that are filler alone but a name's word in these pairs once diacritics are gone
+# ("thì" / "thị thực", "ở" / "ô tô", "về" / "vệ sinh").
+KEPT_PAIRS = frozenset(
+    "thi thuc|thi tran|thi xa|thi hanh|thi cong|thi dua|o to|ve sinh|di doi|di chuyen|di san|di tich|de dieu|"
+    "nha o|nha dat|nha nuoc|nha dau|nha giao".split("|")
+)
+
+
+def _drop_stop_words(words: list[str]) -> list[str]:
+    kept = []
+    for i, word in enumerate(words):
+        if word not in STOP_WORDS or (i + 1 < len(words) and f"{word} {words[i + 1]}" in KEPT_PAIRS):
+            kept.append(word)
+    return kept
+
 
 # Phrases removed before matching (folded, whole words).
 FILLER_PHRASES = [
@@ -83,6 +98,7 @@ EVERYDAY_NAMES = [
     (r"(doc than|chua (ket hon|lap gia dinh|co vo|co chong))", "xac nhan tinh trang hon nhan"),
     (r"(sao y|photo cong chung|cong chung (ban sao|giay to)|cong chung photo)", "chung thuc ban sao"),
     (r"(kinh doanh ca the|ho ca the|ca the)", "ho kinh doanh"),
+    (r"mo (ho kinh doanh|cong ty|doanh nghiep|hop tac xa)", r"thanh lap \1"),
     (r"(giay phep xay nha|xay nha|xay dung nha)", "xay dung"),
     (r"ly lich(?! tu phap)", "ly lich tu phap"),
     (r"(giay khai sinh|lam khai sinh)", "khai sinh"),
@@ -114,6 +130,27 @@ _MODIFIER_KEYS = {"cap lai": "lai", "ki lai": "lai", "cap doi": "doi", "trinh ba
 
 def modifier_said(modifier: str, features: set[str]) -> bool:
     return _MODIFIER_KEYS.get(modifier, modifier) in features
+
+
+@cache
+def modifier_keys(modifier: str) -> frozenset[str]:
+    """The words by which a caller names a variant: "cấp đổi" by "đổi", "thay đổi" by "đổi" too."""
+    return frozenset({_MODIFIER_KEYS.get(modifier, modifier), modifier, *modifier.split()})
+
+
+# Variant words too common in other senses to count against names that lack them
+# ("khai báo" is no "trình báo").
+_AMBIGUOUS_KEYS = frozenset({"bao", "cap", "ki"})
+
+
+def said_variant_keys(features: set[str]) -> set[str]:
+    """The variant words the caller said ("lại", "gia hạn", "xóa"), one key per variant."""
+    keys = set()
+    for modifier in MODIFIERS:
+        key = _MODIFIER_KEYS.get(modifier, modifier)
+        if key in features and key not in _AMBIGUOUS_KEYS:
+            keys.add(key)
+    return keys
 
 
 # --- Intents -----------------------------------------------------------------------------------
@@ -284,7 +321,7 @@ def expand_abbreviations(folded: str) -> str:
 
 def tokens_of(folded: str) -> list[str]:
     """Catalogue side: folded words, canonical spelling, filler words out."""
-    return [t for t in (canonical(w) for w in expand_abbreviations(folded).split()) if t not in STOP_WORDS]
+    return _drop_stop_words([canonical(w) for w in expand_abbreviations(folded).split()])
 
 
 def _intents(folded: str) -> list[tuple[int, str, tuple[int, int]]]:
@@ -349,12 +386,13 @@ def analyse(text: str) -> Utterance:
         rest = regex.sub(words_for, rest)
     rest = _FILLER_RE.sub(" ", " ".join(rest.split()))
     content = []
-    for raw in rest.split():
-        token = canonical(raw)
+    words = [canonical(raw) for raw in rest.split()]
+    kept = {i for i, w in enumerate(words) if i + 1 < len(words) and f"{w} {words[i + 1]}" in KEPT_PAIRS}
+    for i, token in enumerate(words):
         if token in GENERIC_VERBS:
             utterance.hints.append(GENERIC_HINT)
             continue
-        if token in STOP_WORDS:
+        if token in STOP_WORDS and i not in kept:
             continue
         if content and content[-1] == token:
             continue
