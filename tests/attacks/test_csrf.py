@@ -92,7 +92,9 @@ def test_the_same_forms_work_with_the_token(csrf_client, citizen):
 
 def test_login_form_refuses_a_post_without_token(citizen):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("account_login"), {"login": citizen.email, "password": "correct horse battery staple"})
+    response = client.post(
+        reverse("account_login"), {"login": citizen.email, "password": "correct horse battery staple"}
+    )
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
 
