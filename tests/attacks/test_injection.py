@@ -89,8 +89,9 @@ def test_statistics_with_odd_month_is_not_an_error(client):
 
 def test_unknown_codes_in_urls_are_404(client):
     for code in ("' OR 1=1 --", "..%2F..%2Fetc%2Fpasswd", "%00"):
-        assert client.get(f"/thu-tuc/{code}/").status_code == 404
-        assert client.get(f"/api/v1/procedures/{code}/").status_code == 404
+        expected = 400 if code == "%00" else 404
+        assert client.get(f"/thu-tuc/{code}/").status_code == expected
+        assert client.get(f"/api/v1/procedures/{code}/").status_code == expected
 
 
 UPLOAD_NAMES = [
@@ -147,3 +148,24 @@ def test_import_rows_with_hostile_codes_are_refused_cleanly(tmp_path, code):
         assert procedure.code == code
     else:
         assert not Procedure.objects.filter(code=code).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/procedures/?sector=%00",
+        "/api/v1/procedures/?agency=a%00b",
+        "/api/v1/procedures/%00/",
+        "/thu-tuc/%00/",
+        "/thu-tuc/?q=a%00",
+        "/payments/giao-dich/PAY%00/",
+        "/nhan-qua-buu-dien/?tinh=%00",
+    ],
+)
+def test_nul_characters_in_paths_and_query_strings_are_400(client, citizen, url):
+    """PostgreSQL text cannot hold NUL: before the fix these reached a query and were a 500."""
+    client.force_login(citizen)
+    response = client.get(url)
+    assert response.status_code == 400, url
+    if url.startswith("/api/"):
+        assert json.loads(response.content)["error"]["code"] == "invalid_parameter"
