@@ -147,7 +147,9 @@ def test_import_rows_with_hostile_codes_are_refused_cleanly(tmp_path, code):
         procedure = Procedure.objects.get(code=code)
         assert procedure.code == code
     else:
-        assert not Procedure.objects.filter(code=code).exists()
+        assert not Procedure.objects.exists()
+    if "\x00" in code:
+        assert report is not None and not report.ok and "a NUL character in the row" in report.rows[0].reasons
 
 
 @pytest.mark.parametrize(
