@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+
+from tests.portal.test_settings import PROD_ENV, ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -131,14 +132,8 @@ def test_security_headers_on_the_assistant_api_and_errors(client):
     assert missing.status_code == 404 and missing["X-Frame-Options"] == "DENY"
 
 
-PRODUCTION_ENV = {
-    "SECRET_KEY": "x" * 30 + "production-secret-key-for-the-test-0123456789",
-    "DEBUG": "0",
-    "ALLOWED_HOSTS": "dichvucong.example.vn",
-    "PAYMENT_GATEWAY_SECRET": "gateway-secret-0123456789abcdef",
-    "DELIVERY_CARRIER_SECRET": "carrier-secret-0123456789abcdef",
-    "DJANGO_SETTINGS_MODULE": "portal.settings",
-}
+# The production environment of the deploy check in tests/portal/test_settings.py, plus the carrier's secret.
+PRODUCTION_ENV = {**PROD_ENV, "DELIVERY_CARRIER_SECRET": "carrier-secret-0123456789abcdef"}
 
 PROBE = """
 import django
@@ -160,12 +155,11 @@ print("csrf_cookie", bool(csrf and csrf["secure"]))
 
 
 def test_https_request_under_production_settings_gets_hsts_and_secure_cookies(tmp_path):
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "REDIS_URL")}
-    env.update(PRODUCTION_ENV)
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings")
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     out = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert out.returncode == 0, out.stderr[-2000:]
     lines = dict(line.split(" ", 1) for line in out.stdout.strip().splitlines() if " " in line)
