@@ -72,6 +72,15 @@ def detect_content_type(head: bytes) -> str | None:
     return None
 
 
+def _pdf_has_trailer(uploaded, size: int) -> bool:
+    """A complete PDF ends with ``%%EOF`` within its last 1024 bytes (the tolerance PDF readers
+    allow): a truncated download or a file that merely starts with "%PDF-" has none."""
+    uploaded.seek(max(0, size - 1024))
+    tail = uploaded.read(1024)
+    uploaded.seek(0)
+    return b"%%EOF" in tail
+
+
 def check_upload(uploaded) -> CheckedUpload:
     """Validate an uploaded file (Django ``UploadedFile`` or ``File``); raise ValidationError."""
     size = uploaded.size
@@ -94,6 +103,11 @@ def check_upload(uploaded) -> CheckedUpload:
             _("The file name ends in “.%(extension)s” but the file is a %(kind)s: rename it or choose another file.")
             % {"extension": extension or "?", "kind": CANONICAL_EXTENSION[content_type].upper()},
             code="mismatch",
+        )
+    if content_type == "application/pdf" and not _pdf_has_trailer(uploaded, size):
+        raise ValidationError(
+            _("This PDF file is damaged or incomplete. Save or scan it again and upload the new file."),
+            code="malformed",
         )
     digest = hashlib.sha256()
     uploaded.seek(0)

@@ -81,6 +81,12 @@ class ShipmentAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return shipments_for_official(user=request.user)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Another agency's parcel is a 404, not a redirect (or a 403) that confirms the id exists.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False
 
@@ -163,6 +169,12 @@ class DeliveryRequestAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return delivery_requests_for_official(user=request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Another agency's parcel is a 404, not a redirect (or a 403) that confirms the id exists.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
@@ -29,12 +29,14 @@ def _client_ip(request) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def start(request, public_id):
+    # Ownership before the method: another citizen's dossier is a 404 for every method.
     try:
         dossier = dossiers_for_citizen(citizen=request.user).get(public_id=public_id)
     except Dossier.DoesNotExist as exc:
         raise Http404 from exc
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     form = PaymentStartForm(request.POST or None)
     error = ""
     # A postal delivery the citizen chose to pay online is paid together with the fee.
@@ -88,12 +90,13 @@ def gateway_return(request):
 
 @never_cache
 @login_required
-@require_GET
 def status(request, reference: str):
     try:
         payment = payment_for_owner(user=request.user, reference=reference)
     except Payment.DoesNotExist as exc:
         raise Http404 from exc
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     # While the payer waits, ask the gateway now and then in case the IPN is late.
     if payment.state == PaymentState.PENDING and cache.add(f"payments:query:{payment.pk}", 1, QUERY_EVERY_SECONDS):
         payment = services.payment_sync_with_gateway(payment=payment)
@@ -109,13 +112,14 @@ def ipn(request):
 
 
 @login_required
-@require_GET
 def receipt_pdf(request, reference: str):
     try:
         payment = payment_for_owner(user=request.user, reference=reference)
         receipt = payment.receipt
     except (Payment.DoesNotExist, Payment.receipt.RelatedObjectDoesNotExist) as exc:
         raise Http404 from exc
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     with translation.override("vi"):
         pdf = receipts.render_receipt_pdf(receipt=receipt)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -76,3 +76,27 @@ class DatabaseUnavailableMiddleware:
         response = render(request, "503.html", status=503)
         response["Retry-After"] = "10"
         return response
+
+
+class NulByteMiddleware:
+    """Refuse a request whose path or query string carries a NUL character with a 400.
+
+    PostgreSQL text cannot hold NUL: such a value reaching a query (a code in the URL, a
+    filter in the query string) raised DataError, a 500. Forms already refuse NUL in posted
+    fields (Django's ProhibitNullCharactersValidator); this covers what views read directly.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET
+        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in query.lists()):
+            from django.core.exceptions import BadRequest
+            from django.http import JsonResponse
+
+            if request.path.startswith("/api/"):
+                error = {"code": "invalid_parameter", "parameter": None, "message": "NUL character in the request"}
+                return JsonResponse({"error": error}, status=400)
+            raise BadRequest("NUL character in the request")
+        return self.get_response(request)

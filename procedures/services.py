@@ -482,6 +482,16 @@ def catalogue_import(*, file: IO | str | Path, fmt: str = "json", dry_run: bool 
     return report
 
 
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
 def _apply(parsed: portal_format.ParsedFile, report: ImportReport) -> None:
     refs = _References(report)
     for agency in parsed.agencies:
@@ -491,6 +501,10 @@ def _apply(parsed: portal_format.ParsedFile, report: ImportReport) -> None:
     for row in parsed.rows:
         if row.errors or row.data is None:
             report.rows.append(RowOutcome(row.row, row.code, REJECTED, row.errors or ["unreadable"]))
+            continue
+        if _contains_nul(row.data.to_dict()):
+            # PostgreSQL text cannot hold NUL: refuse the row instead of failing the whole import.
+            report.rows.append(RowOutcome(row.row, row.code, REJECTED, ["a NUL character in the row"]))
             continue
         if row.data.code in seen:
             report.rows.append(RowOutcome(row.row, row.code, REJECTED, ["the same code appears earlier in the file"]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,8 +23,12 @@ def notification_list(request):
 
 
 @login_required
-@require_POST
 def notification_read(request, pk: int):
+    # Ownership before the method: someone else's notification is a 404 for every method.
+    if not selectors.site_notifications_for_user(user=request.user).filter(pk=pk).exists():
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     marked = services.notification_mark_read(user=request.user, notification_id=pk)
     # Not theirs or not a portal notification: 404, as for anything that is not theirs.
     if not marked and not selectors.site_notifications_for_user(user=request.user).filter(pk=pk).exists():
