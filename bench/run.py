@@ -430,7 +430,8 @@ def print_report(results: dict, hotline: dict | None, notify: str, args, elapsed
         )
     if notify:
         print("Celery (bench/notify_bench.py):")
-        print("\n".join("  " + line for line in notify.strip().splitlines()))
+        keep = ("notifications:", "queueing", "enqueue", "worker ", "PostgreSQL")
+        print("\n".join("  " + line for line in notify.strip().splitlines() if line.startswith(keep)))
     print(f"total: {elapsed / 60:.1f} min")
 
 
