@@ -11,7 +11,7 @@ PORT ?= 8000
 # and gettext for the translations.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext
 
-.PHONY: run test prod setup system-deps messages lint clean
+.PHONY: run test prod bench setup system-deps messages lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test: setup lint
 
 prod: setup
 	scripts/prod.sh
+
+# The production stack on loopback (port 8100, database dichvucong_bench, Redis db 14) under
+# load; prints the table (README "Benchmarks"). Options: make bench BENCH_ARGS="--duration 10".
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles var

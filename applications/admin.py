@@ -137,6 +137,11 @@ class DossierAdmin(admin.ModelAdmin):
     search_fields = ["code", "applicant_name", "applicant_citizen_id", "procedure__code"]
     date_hierarchy = "received_at"
     list_select_related = ["procedure", "agency"]
+    # `make bench` (48,000 dossiers for one agency): the admin's 100-row page cost ~6 ms a row
+    # to render and a second COUNT(*) of the agency's dossiers for "N total"; 25 rows and no
+    # full count serve the queue about four times faster.
+    list_per_page = 25
+    show_full_result_count = False
     ordering = ["appointment_date", "received_at"]
     inlines = [DossierPaperInline, DossierEventInline]
     actions = None

@@ -360,3 +360,12 @@ CELERY_BEAT_SCHEDULE["delivery-mock-carrier-resend"] = {
     "task": "delivery.resend_carrier_webhooks",
     "schedule": 120.0,
 }
+
+# --- Load benchmark (`make bench`) ----------------------------------------------------------
+
+# The hotline API's per-address limit a minute (the telephone system calls from one address:
+# a deployment sets it to its callers' peak; `make bench` raises it for the loopback driver).
+ASSISTANT_RATE_LIMIT_PER_MINUTE = env.get_int("ASSISTANT_RATE_LIMIT_PER_MINUTE", 60)
+# A bare view (/bench/bare/) that the load benchmark measures as the server's ceiling; off
+# unless `make bench` turns it on.
+BENCH_BARE_VIEW = env.get_bool("BENCH_BARE_VIEW", default=False)

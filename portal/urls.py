@@ -28,3 +28,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+if settings.BENCH_BARE_VIEW:
+    # `make bench` only: the cheapest Django response on the same server settings.
+    from django.http import HttpResponse
+
+    def bench_bare(request):
+        return HttpResponse(b"ok", content_type="text/plain")
+
+    urlpatterns.insert(0, path("bench/bare/", bench_bare))

@@ -2,16 +2,27 @@
 # `make prod`: the portal as it would be deployed, on this machine: production settings,
 # PostgreSQL, Redis, gunicorn, a Celery worker and beat; static files compressed and cached
 # by whitenoise; logs as one structured line an event.
+#
+#   scripts/prod.sh               prepare (database, migrations, static files), then serve
+#   scripts/prod.sh --setup-only  prepare and exit (bench/run.py fills the database next)
+#   scripts/prod.sh --no-setup    serve only; stops everything it started on TERM/INT
+# Settings come from the environment (BIND, DATABASE_URL, REDIS_URL, CELERY_CONCURRENCY...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-all}
+case $mode in all | --setup-only | --no-setup) ;; *) echo "usage: $0 [--setup-only|--no-setup]" >&2; exit 2 ;; esac
 PY=.venv/bin/python
 mkdir -p var
-if [ -z "${SECRET_KEY:-}" ]; then
-  # A key of this machine's own, made once and kept out of the repository.
-  [ -s var/prod-secret-key ] || $PY -c "import secrets; print(secrets.token_urlsafe(64))" > var/prod-secret-key
-  chmod 600 var/prod-secret-key
-  SECRET_KEY=$(cat var/prod-secret-key)
-fi
+# Keys of this machine's own, made once and kept out of the repository (var/ is ignored):
+# Django's, and the secrets shared with the mock payment gateway and the mock carrier.
+machine_secret() {
+  [ -s "var/$1" ] || $PY -c "import secrets; print(secrets.token_urlsafe(64))" > "var/$1"
+  chmod 600 "var/$1"
+  cat "var/$1"
+}
+SECRET_KEY=${SECRET_KEY:-$(machine_secret prod-secret-key)}
+export PAYMENT_GATEWAY_SECRET=${PAYMENT_GATEWAY_SECRET:-$(machine_secret prod-payment-gateway-secret)}
+export DELIVERY_CARRIER_SECRET=${DELIVERY_CARRIER_SECRET:-$(machine_secret prod-carrier-secret)}
 export SECRET_KEY DEBUG=0
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dichvucong}
@@ -22,6 +33,7 @@ export SITE_URL=${SITE_URL:-http://127.0.0.1:8000}
 export MEDIA_ROOT=${MEDIA_ROOT:-$PWD/var/media}
 export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
 
+if [ "$mode" != --no-setup ]; then
 dbname=${DATABASE_URL##*/}
 psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='${dbname}'" | grep -q 1 \
   || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"${dbname}\""
@@ -31,13 +43,15 @@ $PY manage.py check --deploy
 $PY manage.py migrate --noinput
 $PY manage.py collectstatic --noinput -v 0
 if $PY manage.py help load_catalogue >/dev/null 2>&1; then $PY manage.py load_catalogue; fi
+fi
+[ "$mode" = --setup-only ] && exit 0
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-.venv/bin/celery -A portal worker --concurrency="${CELERY_CONCURRENCY:-2}" --loglevel=INFO -n "prod@%h" &
+.venv/bin/celery -A portal worker --concurrency="${CELERY_CONCURRENCY:-2}" --loglevel=INFO -n "${CELERY_NODE_NAME:-prod}@%h" &
 pids+=($!)
-.venv/bin/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule &
+.venv/bin/celery -A portal beat --loglevel=INFO --schedule "${CELERY_BEAT_SCHEDULE_FILE:-var/celerybeat-schedule}" &
 pids+=($!)
 .venv/bin/gunicorn portal.wsgi:application -c portal/gunicorn.conf.py &
 pids+=($!)

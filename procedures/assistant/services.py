@@ -83,6 +83,7 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
         raise AssistantError("question too long")
     if key is not None and not KEY_PATTERN.match(key):
         raise AssistantError("invalid conversation id")
+    new = key is None
     key = key or uuid.uuid4().hex
     assistant = Assistant()  # the index is read outside the transaction: building it may take a moment
     with transaction.atomic():
@@ -91,10 +92,9 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
             # turns in a crash only makes the assistant ask again.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        conversation, _created = Conversation.objects.get_or_create(key=key)
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=conversation.pk)
-        )
+        # A new call's row is written once, with its first turn (one INSERT instead of a
+        # get_or_create, a locking re-read and an UPDATE); a known call's row is locked.
+        conversation = Conversation(key=key) if new else _conversation_locked(key)
         reply, state = assistant.respond(text, _state_of(conversation))
         position = assistant.index.by_code.get(state.procedure_code)
         conversation.procedure_id = assistant.index.procedures[position].id if position is not None else None
@@ -103,17 +103,20 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
         conversation.pending_intent = state.pending_intent
         conversation.told = state.told
         conversation.turn_count += 1
-        conversation.save(
-            update_fields=[
-                "procedure",
-                "pending_offer",
-                "candidates",
-                "pending_intent",
-                "told",
-                "turn_count",
-                "updated_at",
-            ]
-        )
+        if new:
+            conversation.save(force_insert=True)
+        else:
+            conversation.save(
+                update_fields=[
+                    "procedure",
+                    "pending_offer",
+                    "candidates",
+                    "pending_intent",
+                    "told",
+                    "turn_count",
+                    "updated_at",
+                ]
+            )
         code = reply.procedure.code if reply.procedure else ""
         Turn.objects.bulk_create(
             [
