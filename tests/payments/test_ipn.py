@@ -66,7 +66,8 @@ def test_ipn_by_post_is_accepted_without_csrf(dossier, citizen):
         lambda p: {**p, "vnp_ResponseCode": "00", "vnp_SecureHash": "0" * 128},
         lambda p: {**p, "vnp_SecureHash": p["vnp_SecureHash"][:-2] + "00"},
         lambda p: {k: v for k, v in p.items() if k != "vnp_SecureHash"},
-        lambda p: {**p, "vnp_TxnRef": p["vnp_TxnRef"][:-1] + "Z"},
+        # Another reference: the last symbol changed (to one it is not already).
+        lambda p: {**p, "vnp_TxnRef": p["vnp_TxnRef"][:-1] + ("Y" if p["vnp_TxnRef"].endswith("Z") else "Z")},
         lambda p: {**p, "vnp_Extra": "1"},
     ],
     ids=["amount", "zero-hash", "hash-edited", "no-hash", "other-ref", "extra-field"],

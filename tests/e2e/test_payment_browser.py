@@ -1,12 +1,9 @@
 """A citizen pays through the mock gateway in a real browser (Chromium): pay, fail, cancel.
 
 The mock's IPN goes over HTTP to the live server (eagerly, from the gateway's request).
-Runs with E2E=1 (the CI's embedded pass)."""
+Runs where Chromium is present (tests/e2e/conftest.py)."""
 
 from __future__ import annotations
-
-import os
-import shutil
 
 import pytest
 
@@ -14,33 +11,20 @@ from payments.constants import PaymentState
 from payments.models import Payment
 from tests.payments.factories import fresh, submitted_dossier
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(os.environ.get("E2E") != "1", reason="browser tests run with E2E=1"),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def browser_page(live_server, settings, citizen, client):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def browser_page(browser, live_server, settings, citizen, client):
+    """A phone-width page without JavaScript, signed in as the citizen (on the shared browser)."""
     settings.SITE_URL = live_server.url
     settings.PAYMENT_MOCK_SEND_IPN = True
     client.force_login(citizen)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-        yield context.new_page()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    yield context.new_page()
+    context.close()
 
 
 def _pay(page, live_server, dossier, *, button: str, source_label: str | None = "Vietcombank"):
