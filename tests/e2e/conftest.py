@@ -86,6 +86,11 @@ def page(browser, viewport, live_server):
     page.viewport_name = viewport
     yield page
     context.close()
+    # The test's ORM calls made while Playwright's loop runs use their own connection: close
+    # it, or PostgreSQL cannot flush or drop the test database afterwards.
+    from django.db import connections
+
+    connections.close_all()
 
 
 def check_page(page, name: str) -> list[dict]:
@@ -118,3 +123,53 @@ def assert_tappable(locator) -> None:
     assert box["width"] >= 24 and box["height"] >= 24, box
     width = locator.page.viewport_size["width"]
     assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
+
+
+# The procedures the journeys need, cut from the bundled catalogue (loading all 300 takes ≈3 s
+# per transactional test): household business registration plus a few neighbours for search.
+JOURNEY_PROCEDURES = {"1.001612"}
+NEIGHBOURS = 12
+
+
+@pytest.fixture(scope="session")
+def small_catalogue_file(tmp_path_factory) -> Path:
+    import json
+
+    from procedures.services import BUNDLED_CATALOGUE
+
+    data = json.loads(Path(BUNDLED_CATALOGUE).read_text())
+    wanted = [p for p in data["procedures"] if p["code"] in JOURNEY_PROCEDURES]
+    wanted += [p for p in data["procedures"] if p["code"] not in JOURNEY_PROCEDURES][:NEIGHBOURS]
+    data["procedures"] = wanted
+    path = tmp_path_factory.mktemp("catalogue") / "journey-catalogue.json"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    return path
+
+
+@pytest.fixture
+def catalogue(transactional_db, small_catalogue_file):
+    """The journey catalogue and the demo accounts (citizen, official of the agency that
+    receives 1.001612, administrator), made before the browser opens a page."""
+    from procedures.assistant.index import forget_index
+    from procedures.services import catalogue_import
+
+    report = catalogue_import(file=small_catalogue_file, fmt="json")
+    forget_index()
+    from portal.demo import ensure_demo_accounts
+
+    ensure_demo_accounts()
+    return report
+
+
+CITIZEN = {"email": "congdan@example.vn", "password": "demo-congdan-2026"}
+
+
+def sign_in(page, *, email: str = CITIZEN["email"], password: str = CITIZEN["password"], check: str | None = None):
+    """Sign in through the ordinary login page (allauth)."""
+    page.goto("/tai-khoan/login/")
+    if check:
+        check_page(page, check)
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
