@@ -71,23 +71,41 @@ def viewport(request):
     return request.param
 
 
-@pytest.fixture
-def page(browser, viewport, live_server):
+def _open_page(browser, viewport: str, base_url: str, **options):
     size = PHONE if viewport == "phone" else DESKTOP
     context = browser.new_context(
         viewport=size,
         locale="vi-VN",
-        base_url=live_server.url,
+        base_url=base_url,
         has_touch=viewport == "phone",
         bypass_csp=True,  # lets the test inject axe-core; the page itself keeps its CSP
+        **options,
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.viewport_name = viewport
+    return page
+
+
+@pytest.fixture
+def page(browser, viewport, live_server):
+    page = _open_page(browser, viewport, live_server.url)
     yield page
-    context.close()
+    page.context.close()
     # The test's ORM calls made while Playwright's loop runs use their own connection: close
     # it, or PostgreSQL cannot flush or drop the test database afterwards.
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture
+def nojs_page(browser, viewport, live_server):
+    """The same page with JavaScript switched off in the browser."""
+    page = _open_page(browser, viewport, live_server.url, java_script_enabled=False)
+    page.viewport_name = f"{viewport}-nojs"
+    yield page
+    page.context.close()
     from django.db import connections
 
     connections.close_all()
