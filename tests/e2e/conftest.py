@@ -130,6 +130,12 @@ def check_page(page, name: str) -> list[dict]:
                                            target: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
         }"""
     )
+    counts: dict[str, int] = {}
+    for violation in result:
+        counts[violation["impact"]] = counts.get(violation["impact"], 0) + 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with (SCREENSHOTS / "axe-results.txt").open("a") as log:
+        log.write(f"{name}\t{getattr(page, 'viewport_name', '')}\t{counts or 'none'}\n")
     serious = [v for v in result if v["impact"] in {"serious", "critical"}]
     assert not serious, f"{name}: axe violations {serious}"
     if getattr(page, "viewport_name", "") == "phone":
