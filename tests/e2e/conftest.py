@@ -71,21 +71,45 @@ def viewport(request):
     return request.param
 
 
-@pytest.fixture
-def page(browser, viewport, live_server):
+def _open_page(browser, viewport: str, base_url: str, **options):
     size = PHONE if viewport == "phone" else DESKTOP
     context = browser.new_context(
         viewport=size,
         locale="vi-VN",
-        base_url=live_server.url,
+        base_url=base_url,
         has_touch=viewport == "phone",
         bypass_csp=True,  # lets the test inject axe-core; the page itself keeps its CSP
+        **options,
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.viewport_name = viewport
+    return page
+
+
+@pytest.fixture
+def page(browser, viewport, live_server):
+    page = _open_page(browser, viewport, live_server.url)
     yield page
-    context.close()
+    page.context.close()
+    # The test's ORM calls made while Playwright's loop runs use their own connection: close
+    # it, or PostgreSQL cannot flush or drop the test database afterwards.
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture
+def nojs_page(browser, viewport, live_server):
+    """The same page with JavaScript switched off in the browser."""
+    page = _open_page(browser, viewport, live_server.url, java_script_enabled=False)
+    page.viewport_name = f"{viewport}-nojs"
+    page.javascript = False
+    yield page
+    page.context.close()
+    from django.db import connections
+
+    connections.close_all()
 
 
 def check_page(page, name: str) -> list[dict]:
@@ -94,6 +118,10 @@ def check_page(page, name: str) -> list[dict]:
     assert page.evaluate("document.documentElement.lang") in {"vi", "en"}
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
+    if not getattr(page, "javascript", True):
+        # JavaScript is off in the page: axe-core cannot run there (its timers never fire);
+        # the same pages are checked with JavaScript on by the other journeys.
+        return []
     page.add_script_tag(content=AXE)
     result = page.evaluate(
         """async () => {
@@ -102,6 +130,12 @@ def check_page(page, name: str) -> list[dict]:
                                            target: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
         }"""
     )
+    counts: dict[str, int] = {}
+    for violation in result:
+        counts[violation["impact"]] = counts.get(violation["impact"], 0) + 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with (SCREENSHOTS / "axe-results.txt").open("a") as log:
+        log.write(f"{name}\t{getattr(page, 'viewport_name', '')}\t{counts or 'none'}\n")
     serious = [v for v in result if v["impact"] in {"serious", "critical"}]
     assert not serious, f"{name}: axe violations {serious}"
     if getattr(page, "viewport_name", "") == "phone":
@@ -118,3 +152,53 @@ def assert_tappable(locator) -> None:
     assert box["width"] >= 24 and box["height"] >= 24, box
     width = locator.page.viewport_size["width"]
     assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
+
+
+# The procedures the journeys need, cut from the bundled catalogue (loading all 300 takes ≈3 s
+# per transactional test): household business registration plus a few neighbours for search.
+JOURNEY_PROCEDURES = {"1.001612"}
+NEIGHBOURS = 12
+
+
+@pytest.fixture(scope="session")
+def small_catalogue_file(tmp_path_factory) -> Path:
+    import json
+
+    from procedures.services import BUNDLED_CATALOGUE
+
+    data = json.loads(Path(BUNDLED_CATALOGUE).read_text())
+    wanted = [p for p in data["procedures"] if p["code"] in JOURNEY_PROCEDURES]
+    wanted += [p for p in data["procedures"] if p["code"] not in JOURNEY_PROCEDURES][:NEIGHBOURS]
+    data["procedures"] = wanted
+    path = tmp_path_factory.mktemp("catalogue") / "journey-catalogue.json"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    return path
+
+
+@pytest.fixture
+def catalogue(transactional_db, small_catalogue_file):
+    """The journey catalogue and the demo accounts (citizen, official of the agency that
+    receives 1.001612, administrator), made before the browser opens a page."""
+    from procedures.assistant.index import forget_index
+    from procedures.services import catalogue_import
+
+    report = catalogue_import(file=small_catalogue_file, fmt="json")
+    forget_index()
+    from portal.demo import ensure_demo_accounts
+
+    ensure_demo_accounts()
+    return report
+
+
+CITIZEN = {"email": "congdan@example.vn", "password": "demo-congdan-2026"}
+
+
+def sign_in(page, *, email: str = CITIZEN["email"], password: str = CITIZEN["password"], check: str | None = None):
+    """Sign in through the ordinary login page (allauth)."""
+    page.goto("/tai-khoan/login/")
+    if check:
+        check_page(page, check)
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
