@@ -13,7 +13,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="portal-test-static-")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 SMS_BACKEND = "portal.notifications.sms.LocmemBackend"
-# Shared secrets of the mock gateway and carrier (DEBUG is off under pytest, so the
+# The mock gateway's shared secret (DEBUG is off under pytest, so the
 # development defaults do not apply).
 PAYMENT_GATEWAY_SECRET = "test-shared-secret-0123456789"
-DELIVERY_CARRIER_SECRET = "test-carrier-secret-0123456789"
