@@ -4,6 +4,7 @@
 callers must hear "năm mươi nghìn đồng". The rules are the usual northern ones: "mốt"
 (21 → hai mươi mốt), "lăm" (15, 25), "linh" for an empty tens digit (105 → một trăm linh năm),
 "không trăm" inside a number (1.005 → một nghìn không trăm linh năm), nghìn / triệu / tỷ.
+The integer reading is ``portal.numwords`` (shared with the payment receipts).
 """
 
 from __future__ import annotations
@@ -11,70 +12,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from portal.numwords import vietnamese_number_words
+
 _DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
-_GROUPS = ["", "nghìn", "triệu"]
-_BILLION = 10**9
 
-
-def _three(n: int, *, full: bool) -> list[str]:
-    """Words for 0 < n < 1000; ``full`` reads an empty hundreds digit ("không trăm")."""
-    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
-    words: list[str] = []
-    if full or hundreds:
-        words += [_DIGITS[hundreds], "trăm"]
-    if tens == 0:
-        if units:
-            if words:
-                words.append("linh")
-            words.append(_DIGITS[units])
-    elif tens == 1:
-        words.append("mười")
-        if units == 5:
-            words.append("lăm")
-        elif units:
-            words.append(_DIGITS[units])
-    else:
-        words += [_DIGITS[tens], "mươi"]
-        if units == 1:
-            words.append("mốt")
-        elif units == 5:
-            words.append("lăm")
-        elif units:
-            words.append(_DIGITS[units])
-    return words
-
-
-def _below_billion(n: int, *, full: bool) -> list[str]:
-    words: list[str] = []
-    groups = [(n // 10**6) % 1000, (n // 1000) % 1000, n % 1000]
-    for position, value in enumerate(groups):
-        if not value:
-            continue
-        words += _three(value, full=full or bool(words))
-        unit = _GROUPS[2 - position]
-        if unit:
-            words.append(unit)
-    return words
-
-
-def _words(n: int, *, full: bool = False) -> list[str]:
-    if n >= _BILLION:
-        high, low = divmod(n, _BILLION)
-        words = [*_words(high, full=full), "tỷ"]
-        if low:
-            words += _below_billion(low, full=True)
-        return words
-    return _below_billion(n, full=full)
-
-
-def vietnamese_number_words(number: int) -> str:
-    """``vietnamese_number_words(50000) == "năm mươi nghìn"``."""
-    number = int(number)
-    if number == 0:
-        return "không"
-    if number < 0:
-        return "âm " + vietnamese_number_words(-number)
-    return " ".join(_words(number))
+__all__ = ["money_words", "spell_numbers", "vietnamese_decimal_words", "vietnamese_number_words"]
 
 
 def vietnamese_decimal_words(value: Decimal | float | int) -> str:
