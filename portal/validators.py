@@ -45,7 +45,7 @@ def citizen_id_birth_year_matches(citizen_id: str, birth: date) -> bool:
 
 
 def normalize_phone(value: str) -> str:
-    """Return the number as +84XXXXXXXXX or raise ValidationError."""
+    """Return the number as +84 and its nine digits (+84912345678), or raise ValidationError."""
     digits = re.sub(r"[\s.\-()]", "", value or "")
     match = _PHONE_RE.fullmatch(digits)
     if not match:
