@@ -8,8 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages: WeasyPrint (Pango, HarfBuzz subsetting — ten times faster with it),
 # fonts with Vietnamese glyphs (DejaVu; Liberation is metric-compatible with Times New Roman)
-# and gettext for the translations.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext
+# gettext for the translations and espeak-ng for the hotline's spoken answers.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext espeak-ng
 
 .PHONY: run test prod bench setup system-deps messages lint clean
 

@@ -9,26 +9,12 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 
 from portal.notifications import services
 from portal.notifications.constants import Channel, Event
 from portal.notifications.models import Notification, OverdueNotice
-
-
-def _has_model(name: str) -> bool:
-    try:
-        apps.get_model("applications", name)
-    except LookupError:
-        return False
-    return True
-
-
-HAS_DOSSIERS = _has_model("Dossier") and _has_model("Official")
-needs_dossiers = pytest.mark.skipif(not HAS_DOSSIERS, reason="applications.Dossier/Official not merged yet")
-without_dossiers = pytest.mark.skipif(HAS_DOSSIERS, reason="the dossier app is installed")
 
 
 @pytest.mark.django_db  # the dossier app's calendar reads the province's declared exceptions
@@ -53,14 +39,6 @@ def test_digest_groups_by_agency_sorted_by_date_with_overdue_marked():
     assert [d["code"] for d in groups[2]] == ["B-1"]
 
 
-@without_dossiers
-@pytest.mark.django_db
-def test_jobs_skip_cleanly_without_the_dossier_app():
-    assert services.officials_send_due_soon_digest() == 0
-    assert services.dossiers_flag_overdue() == 0
-    assert services.notify_dossier_event(dossier_id=1, event="submitted") == []
-
-
 @pytest.mark.django_db
 def test_silent_and_unknown_dossier_events_notify_nobody(caplog):
     assert services.notify_dossier_event(dossier_id=1, event="rated") == []
@@ -76,7 +54,6 @@ def dossier_factories():
     return pytest.importorskip("tests.applications.factories")
 
 
-@needs_dossiers
 @pytest.mark.django_db
 def test_dossier_event_notifies_the_citizen_with_the_dossier_data(
     dossier_factories, django_capture_on_commit_callbacks
@@ -92,7 +69,6 @@ def test_dossier_event_notifies_the_citizen_with_the_dossier_data(
     assert len(mail.outbox) == 1
 
 
-@needs_dossiers
 @pytest.mark.django_db
 def test_due_soon_digest_once_a_day_per_official(dossier_factories):
     f = dossier_factories
@@ -114,7 +90,6 @@ def test_due_soon_digest_once_a_day_per_official(dossier_factories):
     assert services.officials_send_due_soon_digest(today=today) == 0
 
 
-@needs_dossiers
 @pytest.mark.django_db
 def test_overdue_dossier_gets_one_apology_with_a_new_date(dossier_factories):
     f = dossier_factories
