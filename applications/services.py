@@ -97,7 +97,9 @@ def _state_label(dossier: Dossier) -> str:
     return str(DossierState(dossier.state).label)
 
 
-def _check(dossier: Dossier, name: str, actor, *, system_allowed: bool = False, guard_message: str = "") -> None:
+def _check(dossier: Dossier, name: str, actor, *, system_allowed: bool = False, guard_message: str = "") -> str:
+    """Refuse the transition with a message fit for the user, or return the state it leaves
+    (for the event row)."""
     method = getattr(dossier, name)
     if not can_proceed(method, check_conditions=False):
         raise DossierTransitionError(
@@ -109,6 +111,7 @@ def _check(dossier: Dossier, name: str, actor, *, system_allowed: bool = False, 
     # has_transition_perm re-checks the state and the guards, then the permission function.
     if not (actor is None and system_allowed) and not has_transition_perm(method, actor):
         raise DossierPermissionDenied(_("You may not act on this dossier."))
+    return dossier.state
 
 
 def _record(
@@ -343,7 +346,7 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     then finds it submitted and raises ``DossierTransitionError``: one code only."""
     with transaction.atomic():
         dossier = _lock(dossier)
-        _check(
+        from_state = _check(
             dossier,
             "submit",
             actor,
@@ -369,7 +372,8 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
             fee_amount=procedure_online_fee(dossier.procedure),
             lookup_pin=f"{secrets.randbelow(10**6):06d}",
         )
-        dossier.save(
+        _save(
+            dossier,
             update_fields=[
                 "state",
                 "code",
@@ -382,9 +386,9 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
                 "fee_amount",
                 "lookup_pin",
                 "updated_at",
-            ]
+            ],
         )
-        _record(dossier, actor=actor, action=DossierEventName.SUBMITTED, from_state=DossierState.DRAFT)
+        _record(dossier, actor=actor, action=DossierEventName.SUBMITTED, from_state=from_state)
     return dossier
 
 
@@ -392,7 +396,7 @@ def dossier_resubmit(*, dossier: Dossier, actor, note: str = "") -> Dossier:
     """The complete dossier is back: the clock restarts with the working days left."""
     with transaction.atomic():
         dossier = _lock(dossier)
-        _check(dossier, "resubmit", actor)
+        from_state = _check(dossier, "resubmit", actor)
         if not dossier.papers.filter(is_supplement=True, created_at__gte=dossier.paused_at).exists():
             raise DossierIncomplete(_("Upload the papers that were requested before sending the dossier back."))
         now = timezone.now()
@@ -401,14 +405,15 @@ def dossier_resubmit(*, dossier: Dossier, actor, note: str = "") -> Dossier:
         cal = calendar.WorkingCalendar.around(timezone.localdate(now), remaining)
         start = cal.effective_receipt_date(now)
         dossier.resubmit(at=now, clock_started_on=start, appointment_date=cal.add_working_days(start, remaining))
-        dossier.save(
-            update_fields=["state", "paused_at", "received_at", "clock_started_on", "appointment_date", "updated_at"]
+        _save(
+            dossier,
+            update_fields=["state", "paused_at", "received_at", "clock_started_on", "appointment_date", "updated_at"],
         )
         _record(
             dossier,
             actor=actor,
             action=DossierEventName.RESUBMITTED,
-            from_state=DossierState.NEEDS_SUPPLEMENT,
+            from_state=from_state,
             note=normalize_text(note),
         )
     return dossier
@@ -417,8 +422,7 @@ def dossier_resubmit(*, dossier: Dossier, actor, note: str = "") -> Dossier:
 def dossier_withdraw(*, dossier: Dossier, actor, note: str = "") -> Dossier:
     with transaction.atomic():
         dossier = _lock(dossier)
-        from_state = dossier.state
-        _check(dossier, "withdraw", actor)
+        from_state = _check(dossier, "withdraw", actor)
         dossier.withdraw(at=timezone.now())
         _save(dossier, update_fields=["state", "paused_at", "closed_at", "updated_at"])
         # A draft was never seen by anybody: nothing to notify.
@@ -464,14 +468,14 @@ def dossier_rate(*, dossier: Dossier, actor, rating: str, comment: str = "") -> 
 def dossier_validate(*, dossier: Dossier, actor, note: str = "") -> Dossier:
     with transaction.atomic():
         dossier = _lock(dossier)
-        _check(dossier, "validate", actor)
+        from_state = _check(dossier, "validate", actor)
         dossier.validate(at=timezone.now())
         _save(dossier, update_fields=["state", "validated_at", "updated_at"])
         _record(
             dossier,
             actor=actor,
             action=DossierEventName.VALIDATED,
-            from_state=DossierState.SUBMITTED,
+            from_state=from_state,
             note=note.strip(),
         )
     return dossier
@@ -484,7 +488,7 @@ def dossier_request_supplement(*, dossier: Dossier, actor, request_text: str) ->
         raise DossierError(_("Say which papers are missing."))
     with transaction.atomic():
         dossier = _lock(dossier)
-        _check(dossier, "request_supplement", actor)
+        from_state = _check(dossier, "request_supplement", actor)
         now = timezone.now()
         used = dossier.working_days_used
         if dossier.clock_started_on:
@@ -495,7 +499,7 @@ def dossier_request_supplement(*, dossier: Dossier, actor, request_text: str) ->
             dossier,
             actor=actor,
             action=DossierEventName.SUPPLEMENT_REQUESTED,
-            from_state=DossierState.SUBMITTED,
+            from_state=from_state,
             note=request_text,
         )
     return dossier
@@ -507,8 +511,7 @@ def dossier_reject(*, dossier: Dossier, actor, reason: str) -> Dossier:
         raise DossierError(_("Give the reason for the rejection: the citizen will read it."))
     with transaction.atomic():
         dossier = _lock(dossier)
-        from_state = dossier.state
-        _check(dossier, "reject", actor)
+        from_state = _check(dossier, "reject", actor)
         dossier.reject(at=timezone.now(), reason=reason)
         _save(dossier, update_fields=["state", "rejection_reason", "paused_at", "closed_at", "updated_at"])
         _record(dossier, actor=actor, action=DossierEventName.REJECTED, from_state=from_state, note=reason)
@@ -525,7 +528,7 @@ def dossier_process(*, dossier: Dossier, actor, result_file: File | None = None,
             raise DossierError(exc.messages[0]) from exc
     with transaction.atomic():
         dossier = _lock(dossier)
-        _check(dossier, "process", actor, guard_message=_("The fee has not been paid yet."))
+        from_state = _check(dossier, "process", actor, guard_message=_("The fee has not been paid yet."))
         dossier.process(at=timezone.now(), result_note=note.strip())
         fields = ["state", "processed_at", "result_note", "updated_at"]
         if checked is not None:
@@ -536,7 +539,7 @@ def dossier_process(*, dossier: Dossier, actor, result_file: File | None = None,
             dossier,
             actor=actor,
             action=DossierEventName.PROCESSED,
-            from_state=DossierState.VALIDATED,
+            from_state=from_state,
             note=note.strip(),
         )
     return dossier
@@ -549,7 +552,7 @@ def dossier_deliver(*, dossier: Dossier, actor, channel: str = DeliveryChannel.C
         raise DossierError(_("Unknown delivery channel."))
     with transaction.atomic():
         dossier = _lock(dossier)
-        _check(
+        from_state = _check(
             dossier,
             "deliver",
             actor,
@@ -562,7 +565,7 @@ def dossier_deliver(*, dossier: Dossier, actor, channel: str = DeliveryChannel.C
             dossier,
             actor=actor,
             action=DossierEventName.DELIVERED,
-            from_state=DossierState.PROCESSED,
+            from_state=from_state,
             note=note.strip(),
         )
     return dossier
