@@ -1,23 +1,12 @@
 from __future__ import annotations
 
 import os
-import socket
-from urllib.parse import urlparse
 
 import pytest
 
+from portal.servicecheck import reachable
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def _reachable(url: str | None, port: int) -> bool:
-    if not url:
-        return False
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or port), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def pytest_collection_modifyitems(config, items):
@@ -29,7 +18,7 @@ def pytest_collection_modifyitems(config, items):
     redis_url = os.environ.get("REDIS_URL")
     status = {
         "postgres": (bool(os.environ.get("DATABASE_URL")), on_postgres),
-        "redis": (bool(redis_url), _reachable(redis_url, 6379)),
+        "redis": (bool(redis_url), bool(redis_url) and reachable(redis_url, 6379)),
     }
     status["celery_worker"] = status["redis"]
     for marker, (named, present) in status.items():
