@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/v1/", include("procedures.api_urls")),
     path("", include("procedures.assistant.urls")),
     path("", include("delivery.urls")),
+    # Before allauth's own: the same sign-in page, with a 429 while an account is locked out.
+    path("tai-khoan/login/", views.LoginView.as_view(), name="account_login"),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -27,3 +28,19 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:profile")
     return render(request, "portal/profile.html", {"form": form})
+
+
+LOCKED_OUT_RETRY_AFTER_SECONDS = 300  # settings.ACCOUNT_RATE_LIMITS "login_failed": 5 per 5 minutes
+
+
+class LoginView(AllauthLoginView):
+    """allauth's sign-in, answering 429 (with Retry-After) while the account is locked out after
+    too many wrong passwords, instead of a 200 page: clients and monitoring see the refusal.
+    The page and its Vietnamese message are allauth's, unchanged."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data()):
+            response.status_code = 429
+            response["Retry-After"] = str(LOCKED_OUT_RETRY_AFTER_SECONDS)
+        return response
