@@ -254,6 +254,8 @@ def main() -> int:
     parser.add_argument("--skip-hotline", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated endpoints (bare is always measured)")
     args = parser.parse_args()
+    # `kill` (SIGTERM) must stop the stack too, as Ctrl-C does: the finally clauses run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.monotonic()
     wrk = ensure_wrk()
