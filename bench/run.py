@@ -428,7 +428,8 @@ def print_report(results: dict, hotline: dict | None, notify: str, args, elapsed
             f"hotline at a constant {args.hotline_rate:.0f}/s for {args.hotline_duration:.0f} s "
             f"(latency from the scheduled time): {hotline['ok']} answered of {hotline['scheduled']}, "
             f"{hotline['rate_ok_per_s']}/s, p50 {hotline['p50_ms']} ms, p90 {hotline['p90_ms']} ms, "
-            f"p99 {hotline['p99_ms']} ms, max {hotline['max_ms']} ms, errors {hotline['errors']} {hotline['error_kinds']}"
+            f"p99 {hotline['p99_ms']} ms, max {hotline['max_ms']} ms, errors {hotline['errors']} {hotline['error_kinds']}; "
+            f"the load generator itself used {hotline.get('generator_cpu_s', '?')} s of CPU"
         )
     if notify:
         print("Celery (bench/notify_bench.py):")
