@@ -42,12 +42,14 @@ QUESTIONS = [
     "đăng ký kết hôn ở đâu",
     "cấp bản sao trích lục khai sinh",
 ]
-# A small, valid one-page PDF (what a phone scanner app makes, much smaller).
+# A small, valid one-page PDF (what a phone scanner app makes, much smaller). The upload check
+# wants %%EOF in the last 1,024 bytes, as a real file has it.
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n" + b"%" + b"0" * 2000 + b"\n"
+    b"%" + b"0" * 2000 + b"\n"  # a comment line of padding, before the trailer
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 READ_TARGETS = ("home", "search", "procedure", "hotline", "lookup", "my_dossiers", "admin_queue")
 
