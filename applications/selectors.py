@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from applications.constants import OPEN_STATES, DossierState
 from applications.models import Dossier, DossierEvent, DossierPaper, Official, PersonalDocument
-from procedures.models import Procedure
+from procedures.models import Procedure, RequiredDocument
 
 
 def official_for_user(*, user) -> Official | None:
@@ -47,6 +47,26 @@ def dossier_detail_for_citizen(*, citizen, public_id) -> Dossier:
             "procedure__documents",
         )
         .get(public_id=public_id)
+    )
+
+
+def dossier_for_citizen_action(*, citizen, public_id) -> Dossier:
+    """The citizen's own dossier with only what an action view reads before calling a service
+    (which locks and re-reads the whole row); raises Dossier.DoesNotExist like the above."""
+    return Dossier.objects.only("public_id", "code", "state", "citizen_id", "procedure_id", "agency_id").get(
+        public_id=public_id, citizen=citizen
+    )
+
+
+def required_document_for(*, procedure_id: int, slot: str) -> RequiredDocument | None:
+    """The procedure's required paper whose id is ``slot`` (as it appears in a URL), or None."""
+    if not slot.isdigit() or len(slot) > 18:
+        return None
+    return (
+        RequiredDocument.objects.filter(procedure_id=procedure_id, pk=int(slot))
+        .only("procedure_id", "name")
+        .order_by()
+        .first()
     )
 
 

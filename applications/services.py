@@ -20,7 +20,8 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
@@ -35,7 +36,7 @@ from applications.models import (
     DossierPaper,
     PersonalDocument,
 )
-from applications.uploads import check_upload
+from applications.uploads import CheckedUpload, check_upload
 from portal.validators import normalize_phone, normalize_text
 from procedures.constants import Channel, OnlineLevel, TimeUnit
 from procedures.models import Agency, Procedure, RequiredDocument
@@ -76,12 +77,12 @@ class DossierIncomplete(DossierTransitionError):
 # --- Helpers -----------------------------------------------------------------------------
 
 
-def _lock(dossier: Dossier) -> Dossier:
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "agency", "citizen")
-        .get(pk=dossier.pk)
-    )
+def _lock(dossier: Dossier, *, related: tuple[str, ...] = ("procedure", "agency", "citizen")) -> Dossier:
+    """The dossier re-read under a row lock, with the related rows the caller will use."""
+    qs = Dossier.objects.select_for_update(of=("self",))
+    if related:
+        qs = qs.select_related(*related)
+    return qs.get(pk=dossier.pk)
 
 
 def _save(dossier: Dossier, *, update_fields: list[str]) -> None:
@@ -138,9 +139,16 @@ def _require_owner(dossier: Dossier, actor) -> None:
 
 def procedure_processing_days(procedure: Procedure) -> int:
     """Working days allowed: the online channel's time when stated in working days, else the summary."""
-    for channel in procedure.channels.all():
-        if channel.channel == Channel.ONLINE and channel.time_unit == TimeUnit.WORKING_DAYS and channel.time_value:
-            return max(1, math.ceil(channel.time_value))
+    # Only the column needed, in the catalogue's order (the model's default ordering would
+    # join the procedure again to sort by it).
+    online_times = (
+        procedure.channels.filter(channel=Channel.ONLINE, time_unit=TimeUnit.WORKING_DAYS)
+        .order_by("order", "pk")
+        .values_list("time_value", flat=True)
+    )
+    for time_value in online_times:
+        if time_value:
+            return max(1, math.ceil(time_value))
     if procedure.processing_days:
         return max(1, math.ceil(procedure.processing_days))
     return int(getattr(settings, "DOSSIER_DEFAULT_PROCESSING_DAYS", DEFAULT_PROCESSING_DAYS))
@@ -153,29 +161,40 @@ def procedure_online_fee(procedure: Procedure) -> int:
     condition add up (a fee plus a charge); when every line has a condition (alternatives
     such as "first issue / re-issue") the lowest applies and officials settle any difference.
     """
-    fees = [f for f in procedure.fees.select_related("channel").all() if f.amount is not None]
-    online = [f for f in fees if f.channel is not None and f.channel.channel == Channel.ONLINE]
-    lines = online or [f for f in fees if f.channel is None] or fees
+    # (amount, condition, channel id, channel kind): the sum or minimum does not depend on order.
+    fees = list(
+        procedure.fees.filter(amount__isnull=False)
+        .order_by()
+        .values_list("amount", "condition", "channel_id", "channel__channel")
+    )
+    online = [f for f in fees if f[3] == Channel.ONLINE]
+    lines = online or [f for f in fees if f[2] is None] or fees
     if not lines:
         return 0
-    unconditional = [f.amount for f in lines if not f.condition.strip()]
-    return int(sum(unconditional) if unconditional else min(f.amount for f in lines))
+    unconditional = [amount for amount, condition, _id, _kind in lines if not condition.strip()]
+    return int(sum(unconditional) if unconditional else min(f[0] for f in lines))
 
 
 def missing_papers(dossier: Dossier) -> list[RequiredDocument]:
     """Required papers without an upload. When the catalogue lists papers per case
     ("Trường hợp cấp mới" / "cấp lại"), completing one case is enough."""
-    documents = [d for d in dossier.procedure.documents.all() if d.is_required]
-    supplied = set(dossier.papers.exclude(required_document=None).values_list("required_document_id", flat=True))
-    missing_common = [d for d in documents if not d.group and d.pk not in supplied]
+    # One query: the required papers, each marked with whether this dossier has a file for it.
+    documents = list(
+        RequiredDocument.objects.filter(procedure_id=dossier.procedure_id, is_required=True)
+        .annotate(
+            supplied=Exists(DossierPaper.objects.filter(dossier_id=dossier.pk, required_document_id=OuterRef("pk")))
+        )
+        .order_by("order", "pk")
+    )
+    missing_common = [d for d in documents if not d.group and not d.supplied]
     groups: dict[str, list[RequiredDocument]] = {}
     for d in documents:
         if d.group:
             groups.setdefault(d.group, []).append(d)
     if not groups:
         return missing_common
-    best = min(groups.values(), key=lambda docs: sum(d.pk not in supplied for d in docs))
-    return missing_common + [d for d in best if d.pk not in supplied]
+    best = min(groups.values(), key=lambda docs: sum(not d.supplied for d in docs))
+    return missing_common + [d for d in best if not d.supplied]
 
 
 def _store_file(field_file, name: str, content) -> None:
@@ -251,7 +270,8 @@ def dossier_attach_paper(
     if (uploaded is None) == (personal_document is None):
         raise DossierError(_("Choose a file to upload or a document from your store."))
     with transaction.atomic():
-        dossier = _lock(dossier)
+        # Only the dossier's own row: the checks below compare ids, the file path uses its public id.
+        dossier = _lock(dossier, related=())
         _require_owner(dossier, actor)
         if dossier.state not in (DossierState.DRAFT, DossierState.NEEDS_SUPPLEMENT):
             raise DossierTransitionError(_("Papers can be added only to a draft or when more papers are requested."))
@@ -273,10 +293,16 @@ def dossier_attach_paper(
         is_supplement = dossier.state == DossierState.NEEDS_SUPPLEMENT
         if not is_supplement and required_document is not None:
             # In a draft a new file replaces the previous one for the same paper.
-            for old in DossierPaper.objects.filter(dossier=dossier, required_document=required_document):
-                old_file = old.file
-                old.delete()
-                transaction.on_commit(partial(old_file.storage.delete, old_file.name))
+            replaced = list(
+                DossierPaper.objects.filter(dossier=dossier, required_document=required_document)
+                .order_by()
+                .values_list("pk", "file")
+            )
+            if replaced:
+                DossierPaper.objects.filter(pk__in=[pk for pk, _name in replaced]).delete()
+                storage = DossierPaper._meta.get_field("file").storage
+                for _pk, name in replaced:
+                    transaction.on_commit(partial(storage.delete, name))
         paper = DossierPaper(
             dossier=dossier,
             required_document=required_document,
@@ -291,7 +317,7 @@ def dossier_attach_paper(
         _store_file(paper.file, checked.server_name(), content)
         paper.save()
         if keep_in_store and personal_document is None:
-            document_store(owner=actor, uploaded=content, title=title)
+            document_store(owner=actor, uploaded=content, title=title, checked=checked)
         _save(dossier, update_fields=["updated_at"])
     return paper
 
@@ -307,12 +333,14 @@ def dossier_remove_paper(*, paper: DossierPaper, actor) -> None:
         transaction.on_commit(partial(stored.storage.delete, stored.name))
 
 
-def document_store(*, owner, uploaded: File, title: str) -> PersonalDocument:
-    """Keep a copy of a paper in the citizen's personal store."""
-    try:
-        checked = check_upload(uploaded)
-    except ValidationError as exc:
-        raise DossierError(exc.messages[0]) from exc
+def document_store(*, owner, uploaded: File, title: str, checked: CheckedUpload | None = None) -> PersonalDocument:
+    """Keep a copy of a paper in the citizen's personal store (``checked``: the caller has
+    already validated these very bytes)."""
+    if checked is None:
+        try:
+            checked = check_upload(uploaded)
+        except ValidationError as exc:
+            raise DossierError(exc.messages[0]) from exc
     document = PersonalDocument(
         owner=owner,
         title=normalize_text(title)[:300] or checked.original_name,
@@ -321,8 +349,10 @@ def document_store(*, owner, uploaded: File, title: str) -> PersonalDocument:
         content_type=checked.content_type,
         sha256=checked.sha256,
     )
-    uploaded.seek(0)
-    _store_file(document.file, checked.server_name(), ContentFile(uploaded.read()))
+    # Copied in chunks through a plain File: the upload may already have been stored once (a
+    # temporary file is moved, not copied, by the file system storage: it is read through its
+    # open handle here).
+    _store_file(document.file, checked.server_name(), File(uploaded))
     document.save()
     return document
 
@@ -331,12 +361,28 @@ def document_store(*, owner, uploaded: File, title: str) -> PersonalDocument:
 
 
 def _next_code(agency: Agency, day) -> str:
-    # SELECT ... FOR UPDATE (or INSERT on the day's first dossier; a concurrent first insert
-    # hits the unique constraint and get_or_create reads the winner's row, locked).
-    sequence, _created = DossierCodeSequence.objects.select_for_update().get_or_create(agency=agency, day=day)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+    """The agency's next number of the day, in one statement: the day's first dossier inserts
+    the counter, later ones increment it (PostgreSQL and SQLite both have ``ON CONFLICT ... DO
+    UPDATE ... RETURNING``). The row stays locked until the transaction ends, so concurrent
+    submissions to one agency take their numbers in turn, and a rolled-back submission gives
+    its number back: the codes have no gaps and no duplicates."""
+    meta = DossierCodeSequence._meta
+    qn = connection.ops.quote_name
+    table, agency_col, day_col, last_col = (
+        qn(meta.db_table),
+        qn(meta.get_field("agency").column),
+        qn(meta.get_field("day").column),
+        qn(meta.get_field("last").column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({agency_col}, {day_col}, {last_col}) VALUES (%s, %s, 1) "  # noqa: S608 - names from the model
+            f"ON CONFLICT ({agency_col}, {day_col}) DO UPDATE SET {last_col} = {table}.{last_col} + 1 "
+            f"RETURNING {last_col}",
+            [agency.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
+    return f"{agency.code}-{day:%y%m%d}-{last:04d}"
 
 
 def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
@@ -345,7 +391,8 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     A second submit of the same dossier (double click, two devices) waits for the lock,
     then finds it submitted and raises ``DossierTransitionError``: one code only."""
     with transaction.atomic():
-        dossier = _lock(dossier)
+        # The citizen is not read: the permission compares ids, the notification loads its own.
+        dossier = _lock(dossier, related=("procedure", "agency"))
         from_state = _check(
             dossier,
             "submit",

@@ -29,12 +29,14 @@ from applications.forms import (
 from applications.models import Dossier, DossierPaper
 from applications.selectors import (
     dossier_detail_for_citizen,
+    dossier_for_citizen_action,
     dossier_for_lookup,
     dossier_for_viewer,
     dossiers_for_citizen,
     missing_papers_view,
     personal_documents_for,
     procedures_online,
+    required_document_for,
 )
 from applications.uploads import max_upload_bytes, request_too_large, sanitize_filename, too_large_message
 from procedures.models import Procedure
@@ -45,16 +47,20 @@ S = DossierState
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def citizen_dossier(*methods: str):
+def citizen_dossier(*methods: str, action: bool = False):
     """Load the signed-in citizen's own dossier or answer 404, before anything else: another
-    citizen's dossier is a 404 for every method (never a 405 that confirms it exists)."""
+    citizen's dossier is a 404 for every method (never a 405 that confirms it exists).
+
+    ``action=True`` for a POST whose service locks and re-reads the row: only the columns the
+    view needs before that are read (a page shown instead re-reads it with ``_full``)."""
+    load = dossier_for_citizen_action if action else dossier_detail_for_citizen
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, public_id, *args, **kwargs):
             try:
-                dossier = dossier_detail_for_citizen(citizen=request.user, public_id=public_id)
+                dossier = load(citizen=request.user, public_id=public_id)
             except Dossier.DoesNotExist as exc:
                 raise Http404 from exc
             if request.method not in methods:
@@ -198,8 +204,13 @@ def papers(request, dossier: Dossier):
     return render(request, "applications/papers.html", _papers_context(dossier, request))
 
 
+def _full(request, dossier: Dossier) -> Dossier:
+    """The dossier with what its pages show, after an action view loaded only a few columns."""
+    return dossier_detail_for_citizen(citizen=request.user, public_id=dossier.public_id)
+
+
 @limited_upload
-@citizen_dossier("POST")
+@citizen_dossier("POST", action=True)
 def paper_upload(request, dossier: Dossier, slot: str):
     """One upload: a required paper (slot = its id) or another paper (slot "khac"). A refused
     file re-renders the page with the message; everything saved before stays."""
@@ -208,12 +219,14 @@ def paper_upload(request, dossier: Dossier, slot: str):
         return redirect(dossier)
     document = None
     if slot != "khac":
-        document = next((d for d in dossier.procedure.documents.all() if str(d.pk) == slot), None)
+        document = required_document_for(procedure_id=dossier.procedure_id, slot=slot)
         if document is None:
             raise Http404
-    documents = list(personal_documents_for(owner=request.user))
+    # The personal store is read only when the citizen chose one of its documents, or below
+    # when the form is shown again: an upload needs none of it.
+    documents = list(personal_documents_for(owner=request.user)) if request.POST.get("personal_document") else None
     form_class = ExtraPaperForm if document is None else PaperUploadForm
-    form = form_class(request.POST, request.FILES, documents=documents)
+    form = form_class(request.POST, request.FILES, documents=documents or ())
     too_large = getattr(request, "upload_too_large", False)
     if too_large:
         form.is_valid()
@@ -242,6 +255,9 @@ def paper_upload(request, dossier: Dossier, slot: str):
             if dossier.state == S.NEEDS_SUPPLEMENT:
                 return redirect(dossier)
             return redirect("applications:papers", public_id=dossier.public_id)
+    if documents is None:
+        form.offer_documents(list(personal_documents_for(owner=request.user)))
+    dossier = _full(request, dossier)
     if dossier.state == S.NEEDS_SUPPLEMENT:
         return _detail_response(request, dossier, supplement_form=form, status=400)
     context = _papers_context(dossier, request, bound=(slot, form))
@@ -277,7 +293,7 @@ def review(request, dossier: Dossier):
     )
 
 
-@citizen_dossier("POST")
+@citizen_dossier("POST", action=True)
 def submit(request, dossier: Dossier):
     if dossier.state != S.DRAFT:
         # A second click or another device: the dossier is already in, with one code.
