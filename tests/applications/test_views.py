@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from applications import services
+from applications import calendar, services
 from applications.constants import DossierState
 from applications.models import Dossier, DossierEvent
 from tests.applications.factories import (
@@ -280,3 +281,55 @@ def test_detail_page_query_count_does_not_grow_with_events(signed_in, citizen, d
     with django_assert_max_num_queries(12):
         response = signed_in.get(url("detail", dossier))
     assert response.status_code == 200
+
+
+# --- The submission path's work, pinned (make bench sends exactly these two requests) ----------
+
+# Upload: the user (session), the dossier (owner check: a few columns), the required paper;
+# in the transaction, the dossier locked, the paper it replaces, the new paper, the dossier's
+# updated_at. Submit: the user, the dossier; in the transaction, the dossier locked (with its
+# agency's code and procedure's days), the missing papers, the online channel's time, the
+# code counter, the fee lines, the dossier, its event. The personal store, the calendar
+# exceptions (cached), the page's prefetches and the citizen's row are not read.
+UPLOAD_QUERIES = 9
+SUBMIT_QUERIES = 11
+
+
+def test_upload_and_submit_query_counts_are_pinned(
+    signed_in, citizen, draft, procedure, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    PersonalDocumentFactory(owner=citizen)  # never read by a plain upload
+    document = procedure.documents.get()
+    signed_in.get(url("papers", draft))  # the session's sign-in clock is set by a first request
+    calendar.add_working_days(timezone.localdate(), 1)  # a running portal has the calendar cached
+    with django_assert_max_num_queries(UPLOAD_QUERIES):
+        response = signed_in.post(
+            url("paper_upload", draft, slot=str(document.pk)), {"file": SimpleUploadedFile("don.pdf", PDF_BYTES)}
+        )
+    assert response.status_code == 302 and draft.papers.count() == 1
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(SUBMIT_QUERIES):
+        response = signed_in.post(url("submit", draft))
+    assert response.status_code == 302 and response.url == url("detail", draft)
+    draft.refresh_from_db()
+    assert draft.state == S.SUBMITTED and draft.code
+
+
+def test_refused_upload_shows_the_personal_store_again(signed_in, citizen, draft, procedure):
+    stored = PersonalDocumentFactory(owner=citizen, title="CCCD đã lưu")
+    document = procedure.documents.get()
+    response = signed_in.post(
+        url("paper_upload", draft, slot=str(document.pk)), {"file": SimpleUploadedFile("a.pdf", EXE)}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "PDF, JPEG" in body
+    assert 'name="personal_document"' in body and f'value="{stored.pk}"' in body and "CCCD đã lưu" in body
+
+
+@pytest.mark.parametrize("slot", ["abc", "99999999999999999999999", "0", "other-procedure"])
+def test_upload_to_an_unknown_paper_slot_is_404(signed_in, draft, slot):
+    if slot == "other-procedure":
+        slot = str(RequiredDocumentFactory().pk)
+    response = signed_in.post(url("paper_upload", draft, slot=slot), {"file": SimpleUploadedFile("a.pdf", PDF_BYTES)})
+    assert response.status_code == 404
+    assert not draft.papers.exists()
