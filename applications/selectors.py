@@ -50,20 +50,19 @@ def dossier_detail_for_citizen(*, citizen, public_id) -> Dossier:
     )
 
 
-def dossier_for_citizen_action(*, citizen, public_id) -> Dossier:
-    """The citizen's own dossier with only what an action view reads before calling a service
-    (which locks and re-reads the whole row); raises Dossier.DoesNotExist like the above."""
-    return Dossier.objects.only("public_id", "code", "state", "citizen_id", "procedure_id", "agency_id").get(
-        public_id=public_id, citizen=citizen
-    )
+def dossier_exists_for_citizen(*, citizen, public_id) -> bool:
+    return Dossier.objects.filter(public_id=public_id, citizen=citizen).exists()
 
 
-def required_document_for(*, procedure_id: int, slot: str) -> RequiredDocument | None:
-    """The procedure's required paper whose id is ``slot`` (as it appears in a URL), or None."""
+def required_document_for(*, citizen, public_id, slot: str) -> RequiredDocument | None:
+    """The required paper whose id is ``slot`` (as it appears in a URL), if it belongs to the
+    procedure of the citizen's own dossier ``public_id``; None otherwise."""
     if not slot.isdigit() or len(slot) > 18:
         return None
     return (
-        RequiredDocument.objects.filter(procedure_id=procedure_id, pk=int(slot))
+        RequiredDocument.objects.filter(
+            pk=int(slot), procedure__dossiers__public_id=public_id, procedure__dossiers__citizen=citizen
+        )
         .only("procedure_id", "name")
         .order_by()
         .first()

@@ -68,6 +68,14 @@ class DossierPermissionDenied(DossierError):
     """The actor may not act on this dossier (views turn it into a 404)."""
 
 
+class DossierNotDraft(DossierTransitionError):
+    """Submission of a dossier that is already submitted (or withdrawn)."""
+
+
+class DossierNotEditable(DossierTransitionError):
+    """Papers added to a dossier that is neither a draft nor waiting for more papers."""
+
+
 class DossierIncomplete(DossierTransitionError):
     def __init__(self, message: str, missing: list[RequiredDocument] | None = None):
         super().__init__(message)
@@ -91,6 +99,17 @@ def _lock(dossier: Dossier) -> Dossier:
 # submission, the applicant fields its guard checks. Any other field still loads on access.
 _ACTION_FIELDS = ("state", "citizen_id", "procedure_id", "agency_id", "public_id", "code")
 _SUBMIT_FIELDS = (*_ACTION_FIELDS, "applicant_name", "applicant_citizen_id", "applicant_phone", "applicant_address")
+
+
+def _lock_own(qs, dossier: Dossier, actor) -> Dossier:
+    """The citizen's own dossier, locked; found by its public id, so that a view can pass the
+    dossier its URL names without reading it first: this read is the ownership check."""
+    if actor is None or not actor.is_authenticated:
+        raise DossierPermissionDenied(_("You may not act on this dossier."))
+    try:
+        return qs.select_for_update(of=("self",)).get(public_id=dossier.public_id, citizen_id=actor.pk)
+    except Dossier.DoesNotExist as exc:
+        raise DossierPermissionDenied(_("You may not act on this dossier.")) from exc
 
 
 def _save(dossier: Dossier, *, update_fields: list[str]) -> None:
@@ -292,10 +311,9 @@ def dossier_attach_paper(
     if (uploaded is None) == (personal_document is None):
         raise DossierError(_("Choose a file to upload or a document from your store."))
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().only(*_ACTION_FIELDS).get(pk=dossier.pk)
-        _require_owner(dossier, actor)
+        dossier = _lock_own(Dossier.objects.only(*_ACTION_FIELDS), dossier, actor)
         if dossier.state not in (DossierState.DRAFT, DossierState.NEEDS_SUPPLEMENT):
-            raise DossierTransitionError(_("Papers can be added only to a draft or when more papers are requested."))
+            raise DossierNotEditable(_("Papers can be added only to a draft or when more papers are requested."))
         if required_document is not None and required_document.procedure_id != dossier.procedure_id:
             raise DossierError(_("This paper does not belong to the procedure."))
         if personal_document is not None:
@@ -406,16 +424,15 @@ def _next_code(*, agency_id: int, agency_code: str, day) -> str:
     return f"{agency_code}-{day:%y%m%d}-{last:04d}"
 
 
-def _lock_for_submit(dossier: Dossier) -> Dossier:
-    """The dossier locked, with the two values submission reads of its agency and procedure
-    as columns of the same statement rather than their whole rows. (The online channel's
-    time is a query of its own: as a subquery here it cost more to build than it saved.)"""
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .only(*_SUBMIT_FIELDS)
-        .annotate(agency_code=F("agency__code"), summary_days=F("procedure__processing_days"))
-        .get(pk=dossier.pk)
+def _lock_for_submit(dossier: Dossier, actor) -> Dossier:
+    """The actor's own dossier locked, with the two values submission reads of its agency and
+    procedure as columns of the same statement rather than their whole rows. (The online
+    channel's time is a query of its own: as a subquery here it cost more to build than it
+    saved.)"""
+    qs = Dossier.objects.only(*_SUBMIT_FIELDS).annotate(
+        agency_code=F("agency__code"), summary_days=F("procedure__processing_days")
     )
+    return _lock_own(qs, dossier, actor)
 
 
 def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
@@ -425,7 +442,12 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     then finds it submitted and raises ``DossierTransitionError``: one code only."""
     with transaction.atomic():
         # The citizen is not read: the permission compares ids, the notification loads its own.
-        dossier = _lock_for_submit(dossier)
+        dossier = _lock_for_submit(dossier, actor)
+        if dossier.state != DossierState.DRAFT:
+            raise DossierNotDraft(
+                _("This action is not possible: the dossier %(code)s is now “%(state)s”.")
+                % {"code": dossier, "state": _state_label(dossier)}
+            )
         from_state = _check(
             dossier,
             "submit",
@@ -444,13 +466,17 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
         days = _working_days(online_time, dossier.summary_days)
         cal = calendar.WorkingCalendar.around(timezone.localdate(now), days)
         start = cal.effective_receipt_date(now)
+        fee_amount = _online_fee(dossier.procedure_id)
+        # The code last: its counter row stays locked until commit, and every submission to
+        # the agency that day waits for it.
+        code = _next_code(agency_id=dossier.agency_id, agency_code=dossier.agency_code, day=timezone.localdate(now))
         dossier.submit(
-            code=_next_code(agency_id=dossier.agency_id, agency_code=dossier.agency_code, day=timezone.localdate(now)),
+            code=code,
             at=now,
             processing_days=days,
             clock_started_on=start,
             appointment_date=cal.add_working_days(start, days),
-            fee_amount=_online_fee(dossier.procedure_id),
+            fee_amount=fee_amount,
             lookup_pin=f"{secrets.randbelow(10**6):06d}",
         )
         _save(

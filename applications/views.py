@@ -29,7 +29,7 @@ from applications.forms import (
 from applications.models import Dossier, DossierPaper
 from applications.selectors import (
     dossier_detail_for_citizen,
-    dossier_for_citizen_action,
+    dossier_exists_for_citizen,
     dossier_for_lookup,
     dossier_for_viewer,
     dossiers_for_citizen,
@@ -47,20 +47,16 @@ S = DossierState
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def citizen_dossier(*methods: str, action: bool = False):
+def citizen_dossier(*methods: str):
     """Load the signed-in citizen's own dossier or answer 404, before anything else: another
-    citizen's dossier is a 404 for every method (never a 405 that confirms it exists).
-
-    ``action=True`` for a POST whose service locks and re-reads the row: only the columns the
-    view needs before that are read (a page shown instead re-reads it with ``_full``)."""
-    load = dossier_for_citizen_action if action else dossier_detail_for_citizen
+    citizen's dossier is a 404 for every method (never a 405 that confirms it exists)."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, public_id, *args, **kwargs):
             try:
-                dossier = load(citizen=request.user, public_id=public_id)
+                dossier = dossier_detail_for_citizen(citizen=request.user, public_id=public_id)
             except Dossier.DoesNotExist as exc:
                 raise Http404 from exc
             if request.method not in methods:
@@ -70,6 +66,28 @@ def citizen_dossier(*methods: str, action: bool = False):
         return wrapper
 
     return decorator
+
+
+def citizen_action(view):
+    """A citizen's POST whose service reads the dossier itself, locked and only if it is the
+    citizen's own: that read is the ownership check (another citizen's dossier, or none, is
+    a 404), so the view reads nothing before. The view gets ``Dossier(public_id=...)``, the
+    dossier as the URL names it. Other methods get the 404 (not the citizen's) or the 405
+    that ``citizen_dossier`` gives."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, public_id, *args, **kwargs):
+        if request.method != "POST":
+            if not dossier_exists_for_citizen(citizen=request.user, public_id=public_id):
+                raise Http404
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            return view(request, Dossier(public_id=public_id), *args, **kwargs)
+        except services.DossierPermissionDenied as exc:
+            raise Http404 from exc
+
+    return wrapper
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -205,21 +223,28 @@ def papers(request, dossier: Dossier):
 
 
 def _full(request, dossier: Dossier) -> Dossier:
-    """The dossier with what its pages show, after an action view loaded only a few columns."""
-    return dossier_detail_for_citizen(citizen=request.user, public_id=dossier.public_id)
+    """The dossier with what its pages show (404 if it is not the citizen's), for an action
+    view that shows a page instead of redirecting."""
+    try:
+        return dossier_detail_for_citizen(citizen=request.user, public_id=dossier.public_id)
+    except Dossier.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _no_longer_editable(request, dossier: Dossier):
+    messages.info(request, _("This dossier has been submitted and can no longer be edited."))
+    return redirect(dossier)
 
 
 @limited_upload
-@citizen_dossier("POST", action=True)
+@citizen_action
 def paper_upload(request, dossier: Dossier, slot: str):
     """One upload: a required paper (slot = its id) or another paper (slot "khac"). A refused
     file re-renders the page with the message; everything saved before stays."""
-    if dossier.state not in (S.DRAFT, S.NEEDS_SUPPLEMENT):
-        messages.info(request, _("This dossier has been submitted and can no longer be edited."))
-        return redirect(dossier)
     document = None
     if slot != "khac":
-        document = required_document_for(procedure_id=dossier.procedure_id, slot=slot)
+        # Also an ownership check: the paper must belong to the procedure of the citizen's dossier.
+        document = required_document_for(citizen=request.user, public_id=dossier.public_id, slot=slot)
         if document is None:
             raise Http404
     # The personal store is read only when the citizen chose one of its documents, or below
@@ -237,7 +262,7 @@ def paper_upload(request, dossier: Dossier, slot: str):
         if form.cleaned_data.get("personal_document"):
             personal = next((d for d in documents if d.pk == form.cleaned_data["personal_document"]), None)
         try:
-            services.dossier_attach_paper(
+            paper = services.dossier_attach_paper(
                 dossier=dossier,
                 actor=request.user,
                 uploaded=None if personal else form.cleaned_data["file"],
@@ -246,18 +271,22 @@ def paper_upload(request, dossier: Dossier, slot: str):
                 title=form.cleaned_data.get("title", ""),
                 keep_in_store=form.cleaned_data.get("keep_in_store", False),
             )
-        except services.DossierPermissionDenied as exc:
-            raise Http404 from exc
+        except services.DossierNotEditable:
+            return _no_longer_editable(request, dossier)
         except services.DossierError as exc:
+            if isinstance(exc, services.DossierPermissionDenied):
+                raise
             form.add_error("file", exc.message)
         else:
             messages.success(request, _("The file is saved in your dossier."))
-            if dossier.state == S.NEEDS_SUPPLEMENT:
+            if paper.is_supplement:
                 return redirect(dossier)
             return redirect("applications:papers", public_id=dossier.public_id)
+    dossier = _full(request, dossier)
+    if dossier.state not in (S.DRAFT, S.NEEDS_SUPPLEMENT):
+        return _no_longer_editable(request, dossier)
     if documents is None:
         form.offer_documents(list(personal_documents_for(owner=request.user)))
-    dossier = _full(request, dossier)
     if dossier.state == S.NEEDS_SUPPLEMENT:
         return _detail_response(request, dossier, supplement_form=form, status=400)
     context = _papers_context(dossier, request, bound=(slot, form))
@@ -293,13 +322,13 @@ def review(request, dossier: Dossier):
     )
 
 
-@citizen_dossier("POST", action=True)
+@citizen_action
 def submit(request, dossier: Dossier):
-    if dossier.state != S.DRAFT:
-        # A second click or another device: the dossier is already in, with one code.
-        return redirect(dossier)
     try:
         dossier = services.dossier_submit(dossier=dossier, actor=request.user)
+    except services.DossierNotDraft:
+        # A second click or another device: the dossier is already in, with one code.
+        return redirect(dossier)
     except services.DossierIncomplete as exc:
         messages.error(request, exc.message)
         return redirect("applications:review", public_id=dossier.public_id)

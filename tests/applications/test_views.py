@@ -285,14 +285,16 @@ def test_detail_page_query_count_does_not_grow_with_events(signed_in, citizen, d
 
 # --- The submission path's work, pinned (make bench sends exactly these two requests) ----------
 
-# Upload: the user (session), the dossier (owner check: a few columns), the required paper;
-# in the transaction, the dossier locked, the paper it replaces, the new paper, the dossier's
-# updated_at. Submit: the user, the dossier; in the transaction, the dossier locked (with its
-# agency's code and procedure's days), the missing papers, the online channel's time, the
-# code counter, the fee lines, the dossier, its event. The personal store, the calendar
-# exceptions (cached), the page's prefetches and the citizen's row are not read.
-UPLOAD_QUERIES = 9
-SUBMIT_QUERIES = 11
+# Upload: the user (session), the required paper (joined with the citizen's dossier: an
+# ownership check too); in the transaction, the citizen's dossier locked, the paper it
+# replaces, the new paper, the dossier's updated_at. Submit: the user; in the transaction,
+# the citizen's dossier locked (with its agency's code and procedure's days), the missing
+# papers, the online channel's time, the fee lines, the code counter, the dossier, its
+# event. Not read: the dossier before its locked read, the personal store, the calendar
+# exceptions (cached), the pages' prefetches, the citizen's row. Savepoints stand for
+# BEGIN and COMMIT here (the test runs in a transaction).
+UPLOAD_QUERIES = 8
+SUBMIT_QUERIES = 10
 
 
 def test_upload_and_submit_query_counts_are_pinned(
@@ -333,3 +335,55 @@ def test_upload_to_an_unknown_paper_slot_is_404(signed_in, draft, slot):
     response = signed_in.post(url("paper_upload", draft, slot=slot), {"file": SimpleUploadedFile("a.pdf", PDF_BYTES)})
     assert response.status_code == 404
     assert not draft.papers.exists()
+
+
+def test_action_urls_answer_405_to_other_methods_on_own_dossier(signed_in, draft):
+    for name, kwargs in (("submit", {}), ("paper_upload", {"slot": "khac"})):
+        assert signed_in.get(url(name, draft, **kwargs)).status_code == 405
+        assert signed_in.delete(url(name, draft, **kwargs)).status_code == 405
+    assert signed_in.get(url("submit", UUIDDossier())).status_code == 404
+
+
+def UUIDDossier():
+    import uuid
+
+    return Dossier(public_id=uuid.uuid4())
+
+
+def test_second_submit_is_a_quiet_redirect(signed_in, draft, procedure):
+    from django.contrib.messages import get_messages
+
+    DossierPaperFactory(dossier=draft, required_document=procedure.documents.get())
+    first = signed_in.post(url("submit", draft))
+    assert [m.level_tag for m in get_messages(first.wsgi_request)] == ["success"]
+    signed_in.get(first.url)  # the page shows (and uses up) the message
+    second = signed_in.post(url("submit", draft))
+    assert second.status_code == 302 and second.url == url("detail", draft)
+    assert list(get_messages(second.wsgi_request)) == []
+
+
+def test_upload_to_a_submitted_dossier_redirects_without_storing(signed_in, citizen, procedure):
+    dossier = SubmittedDossierFactory(citizen=citizen, procedure=procedure)
+    document = procedure.documents.get()
+    for slot, data in ((str(document.pk), {}), ("khac", {"title": "Ảnh"})):
+        response = signed_in.post(
+            url("paper_upload", dossier, slot=slot), {**data, "file": SimpleUploadedFile("a.pdf", PDF_BYTES)}
+        )
+        assert response.status_code == 302 and response.url == url("detail", dossier)
+        # An invalid form too: the dossier's state is answered before the form's errors.
+        response = signed_in.post(url("paper_upload", dossier, slot=slot), data)
+        assert response.status_code == 302 and response.url == url("detail", dossier)
+    assert not dossier.papers.exists()
+
+
+def test_supplement_upload_goes_back_to_the_dossier_page(signed_in, citizen):
+    dossier = NeedsSupplementDossierFactory(citizen=citizen)
+    response = signed_in.post(
+        url("paper_upload", dossier, slot="khac"), {"title": "CCCD", "file": SimpleUploadedFile("c.pdf", PDF_BYTES)}
+    )
+    assert response.status_code == 302 and response.url == url("detail", dossier)
+    assert dossier.papers.get().is_supplement
+    refused = signed_in.post(
+        url("paper_upload", dossier, slot="khac"), {"title": "CCCD", "file": SimpleUploadedFile("c.pdf", EXE)}
+    )
+    assert refused.status_code == 400 and "PDF, JPEG" in refused.content.decode()
