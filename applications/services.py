@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
@@ -164,17 +164,18 @@ def _require_owner(dossier: Dossier, actor) -> None:
         raise DossierPermissionDenied(_("You may not act on this dossier."))
 
 
-def _online_times(procedure_id) -> QuerySet:
-    """The online channel's times stated in working days, in the catalogue's order (ordered
-    here: the model's default ordering would join the procedure again to sort by it)."""
-    return (
+def _online_time(procedure_id) -> object:
+    """The online channel's time when stated in working days (the first in the catalogue's
+    order that states one), or None. Ordered here: the model's default ordering would join
+    the procedure again to sort by it."""
+    times = (
         ProcedureChannel.objects.filter(
-            procedure_id=procedure_id, channel=Channel.ONLINE, time_unit=TimeUnit.WORKING_DAYS, time_value__isnull=False
+            procedure_id=procedure_id, channel=Channel.ONLINE, time_unit=TimeUnit.WORKING_DAYS
         )
-        .exclude(time_value=0)
         .order_by("order", "pk")
-        .values("time_value")
+        .values_list("time_value", flat=True)
     )
+    return next((time for time in times if time), None)
 
 
 def _working_days(online_time, summary_days) -> int:
@@ -187,8 +188,7 @@ def _working_days(online_time, summary_days) -> int:
 
 def procedure_processing_days(procedure: Procedure) -> int:
     """Working days allowed: the online channel's time when stated in working days, else the summary."""
-    online_time = _online_times(procedure.pk).values_list("time_value", flat=True).first()
-    return _working_days(online_time, procedure.processing_days)
+    return _working_days(_online_time(procedure.pk), procedure.processing_days)
 
 
 def procedure_online_fee(procedure: Procedure) -> int:
@@ -462,8 +462,7 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
                 missing,
             )
         now = timezone.now()
-        online_time = _online_times(dossier.procedure_id).values_list("time_value", flat=True).first()
-        days = _working_days(online_time, dossier.summary_days)
+        days = _working_days(_online_time(dossier.procedure_id), dossier.summary_days)
         cal = calendar.WorkingCalendar.around(timezone.localdate(now), days)
         start = cal.effective_receipt_date(now)
         fee_amount = _online_fee(dossier.procedure_id)
