@@ -102,8 +102,8 @@ _SUBMIT_FIELDS = (*_ACTION_FIELDS, "applicant_name", "applicant_citizen_id", "ap
 
 
 def _lock_own(qs, dossier: Dossier, actor) -> Dossier:
-    """The citizen's own dossier, locked; found by its public id, so that a view can pass the
-    dossier its URL names without reading it first: this read is the ownership check."""
+    """The actor's own dossier, locked, found by its public id: a view can pass the dossier
+    its URL names without reading it first, this read being the ownership check."""
     if actor is None or not actor.is_authenticated:
         raise DossierPermissionDenied(_("You may not act on this dossier."))
     try:
@@ -307,7 +307,8 @@ def dossier_attach_paper(
     keep_in_store: bool = False,
 ) -> DossierPaper:
     """Attach a file (a fresh upload or a copy from the citizen's store) to a draft, or to a
-    dossier waiting for more papers (then it is marked as a supplement)."""
+    dossier waiting for more papers (then it is marked as a supplement). Only the public id of
+    ``dossier`` is used: the dossier is read here, locked, and only if it is the actor's."""
     if (uploaded is None) == (personal_document is None):
         raise DossierError(_("Choose a file to upload or a document from your store."))
     with transaction.atomic():
@@ -439,7 +440,8 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     """Submit a draft: the code, the appointment date and the fee are fixed here.
 
     A second submit of the same dossier (double click, two devices) waits for the lock,
-    then finds it submitted and raises ``DossierTransitionError``: one code only."""
+    then finds it submitted and raises ``DossierNotDraft``: one code only. Only the public id
+    of ``dossier`` is used: the dossier is read here, locked, and only if it is the actor's."""
     with transaction.atomic():
         # The citizen is not read: the permission compares ids, the notification loads its own.
         dossier = _lock_for_submit(dossier, actor)

@@ -71,9 +71,8 @@ def citizen_dossier(*methods: str):
 def citizen_action(view):
     """A citizen's POST whose service reads the dossier itself, locked and only if it is the
     citizen's own: that read is the ownership check (another citizen's dossier, or none, is
-    a 404), so the view reads nothing before. The view gets ``Dossier(public_id=...)``, the
-    dossier as the URL names it. Other methods get the 404 (not the citizen's) or the 405
-    that ``citizen_dossier`` gives."""
+    a 404), so the view reads nothing before and gets the public id only. Other methods get
+    the 404 (not the citizen's) or the 405 that ``citizen_dossier`` gives."""
 
     @login_required
     @wraps(view)
@@ -83,11 +82,17 @@ def citizen_action(view):
                 raise Http404
             return HttpResponseNotAllowed(["POST"])
         try:
-            return view(request, Dossier(public_id=public_id), *args, **kwargs)
+            return view(request, public_id, *args, **kwargs)
         except services.DossierPermissionDenied as exc:
             raise Http404 from exc
 
     return wrapper
+
+
+def _named(public_id) -> Dossier:
+    """The dossier as its URL names it, for a service that reads it (by public id, locked,
+    the citizen's own): an unsaved instance whose other fields mean nothing."""
+    return Dossier(public_id=public_id)
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -222,29 +227,29 @@ def papers(request, dossier: Dossier):
     return render(request, "applications/papers.html", _papers_context(dossier, request))
 
 
-def _full(request, dossier: Dossier) -> Dossier:
+def _full(request, public_id) -> Dossier:
     """The dossier with what its pages show (404 if it is not the citizen's), for an action
     view that shows a page instead of redirecting."""
     try:
-        return dossier_detail_for_citizen(citizen=request.user, public_id=dossier.public_id)
+        return dossier_detail_for_citizen(citizen=request.user, public_id=public_id)
     except Dossier.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def _no_longer_editable(request, dossier: Dossier):
+def _no_longer_editable(request, public_id):
     messages.info(request, _("This dossier has been submitted and can no longer be edited."))
-    return redirect(dossier)
+    return redirect("applications:detail", public_id=public_id)
 
 
 @limited_upload
 @citizen_action
-def paper_upload(request, dossier: Dossier, slot: str):
+def paper_upload(request, public_id, slot: str):
     """One upload: a required paper (slot = its id) or another paper (slot "khac"). A refused
     file re-renders the page with the message; everything saved before stays."""
     document = None
     if slot != "khac":
         # Also an ownership check: the paper must belong to the procedure of the citizen's dossier.
-        document = required_document_for(citizen=request.user, public_id=dossier.public_id, slot=slot)
+        document = required_document_for(citizen=request.user, public_id=public_id, slot=slot)
         if document is None:
             raise Http404
     # The personal store is read only when the citizen chose one of its documents, or below
@@ -263,7 +268,7 @@ def paper_upload(request, dossier: Dossier, slot: str):
             personal = next((d for d in documents if d.pk == form.cleaned_data["personal_document"]), None)
         try:
             paper = services.dossier_attach_paper(
-                dossier=dossier,
+                dossier=_named(public_id),
                 actor=request.user,
                 uploaded=None if personal else form.cleaned_data["file"],
                 personal_document=personal,
@@ -272,19 +277,19 @@ def paper_upload(request, dossier: Dossier, slot: str):
                 keep_in_store=form.cleaned_data.get("keep_in_store", False),
             )
         except services.DossierNotEditable:
-            return _no_longer_editable(request, dossier)
+            return _no_longer_editable(request, public_id)
+        except services.DossierPermissionDenied:
+            raise
         except services.DossierError as exc:
-            if isinstance(exc, services.DossierPermissionDenied):
-                raise
             form.add_error("file", exc.message)
         else:
             messages.success(request, _("The file is saved in your dossier."))
             if paper.is_supplement:
-                return redirect(dossier)
-            return redirect("applications:papers", public_id=dossier.public_id)
-    dossier = _full(request, dossier)
+                return redirect("applications:detail", public_id=public_id)
+            return redirect("applications:papers", public_id=public_id)
+    dossier = _full(request, public_id)
     if dossier.state not in (S.DRAFT, S.NEEDS_SUPPLEMENT):
-        return _no_longer_editable(request, dossier)
+        return _no_longer_editable(request, public_id)
     if documents is None:
         form.offer_documents(list(personal_documents_for(owner=request.user)))
     if dossier.state == S.NEEDS_SUPPLEMENT:
@@ -323,18 +328,18 @@ def review(request, dossier: Dossier):
 
 
 @citizen_action
-def submit(request, dossier: Dossier):
+def submit(request, public_id):
     try:
-        dossier = services.dossier_submit(dossier=dossier, actor=request.user)
+        dossier = services.dossier_submit(dossier=_named(public_id), actor=request.user)
     except services.DossierNotDraft:
         # A second click or another device: the dossier is already in, with one code.
-        return redirect(dossier)
+        return redirect("applications:detail", public_id=public_id)
     except services.DossierIncomplete as exc:
         messages.error(request, exc.message)
-        return redirect("applications:review", public_id=dossier.public_id)
+        return redirect("applications:review", public_id=public_id)
     except services.DossierError as exc:
         _refuse(request, exc)
-        return redirect(dossier)
+        return redirect("applications:detail", public_id=public_id)
     messages.success(
         request,
         _("Your dossier is submitted with the code %(code)s. Appointment date: %(date)s.")

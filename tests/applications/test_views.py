@@ -387,3 +387,20 @@ def test_supplement_upload_goes_back_to_the_dossier_page(signed_in, citizen):
         url("paper_upload", dossier, slot="khac"), {"title": "CCCD", "file": SimpleUploadedFile("c.pdf", EXE)}
     )
     assert refused.status_code == 400 and "PDF, JPEG" in refused.content.decode()
+
+
+def test_upload_kept_in_the_store_from_a_temporary_file_is_complete_in_both_places(
+    signed_in, citizen, draft, procedure, settings
+):
+    # Over FILE_UPLOAD_MAX_MEMORY_SIZE Django spools the upload to a temporary file, which the
+    # file storage moves into place: the store's copy is then read through the open file.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64
+    content = PDF_BYTES[:-6] + b"%" + b"x" * 5000 + b"\n%%EOF\n"
+    response = signed_in.post(
+        url("paper_upload", draft, slot=str(procedure.documents.get().pk)),
+        {"file": SimpleUploadedFile("don.pdf", content), "keep_in_store": "on"},
+    )
+    assert response.status_code == 302
+    paper, stored = draft.papers.get(), citizen.personal_documents.get()
+    assert paper.file.read() == content and stored.file.read() == content
+    assert paper.file.name != stored.file.name and paper.sha256 == stored.sha256 and stored.size == len(content)
