@@ -16,10 +16,14 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+import logging
+from functools import lru_cache, partial
 
 import holidays
+from django.core.cache import cache
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 CUT_OFF_HOUR = 17
 # A deadline never spans more than this many calendar days per working day (Tết plus weekends).
@@ -33,13 +37,54 @@ def public_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("VN", years=year).keys())
 
 
-def _exceptions(first: dt.date, last: dt.date) -> dict[dt.date, bool]:
-    """Date → is a working day, for the officials' exceptions in [first, last]."""
+# The officials' exceptions of the years around today, in the shared cache: every submission
+# counts its appointment date with them, and they change a few times a year (through the
+# admin, which forgets the entry on every write: see applications.models.CalendarException).
+EXCEPTIONS_CACHE_KEY = "applications:calendar-exceptions:v1"
+# A backstop for writes that bypass the model (raw SQL): the entry is rebuilt this often anyway.
+EXCEPTIONS_CACHE_SECONDS = 3600
+
+
+def _query_exceptions(first: dt.date, last: dt.date) -> dict[dt.date, bool]:
     from applications.constants import CalendarExceptionKind
     from applications.models import CalendarException
 
-    rows = CalendarException.objects.filter(date__range=(first, last)).values_list("date", "kind")
+    rows = CalendarException.objects.filter(date__range=(first, last)).order_by().values_list("date", "kind")
     return {day: kind == CalendarExceptionKind.WORKING_DAY for day, kind in rows}
+
+
+def _cached_exceptions() -> tuple[dt.date, dt.date, dict[dt.date, bool]]:
+    try:
+        entry = cache.get(EXCEPTIONS_CACHE_KEY)
+    except Exception:  # noqa: BLE001 - the cache only saves a query: its outage must not stop a submission
+        logger.warning("calendar exceptions: the cache is unavailable, reading the database")
+        entry = None
+    if entry is None:
+        year = timezone.localdate().year
+        first, last = dt.date(year - 1, 1, 1), dt.date(year + 2, 12, 31)
+        entry = (first, last, _query_exceptions(first, last))
+        try:
+            cache.set(EXCEPTIONS_CACHE_KEY, entry, EXCEPTIONS_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 - as above
+            logger.warning("calendar exceptions: the cache is unavailable, not kept")
+    return entry
+
+
+def _exceptions(first: dt.date, last: dt.date) -> dict[dt.date, bool]:
+    """Date → is a working day, for the officials' exceptions in [first, last]."""
+    cached_first, cached_last, exceptions = _cached_exceptions()
+    if not (cached_first <= first and last <= cached_last):
+        return _query_exceptions(first, last)  # far from today: rare, not worth caching
+    return {day: working for day, working in exceptions.items() if first <= day <= last}
+
+
+def forget_exceptions() -> None:
+    """Drop the cached exceptions now and again after the writing transaction commits (a
+    request in another process may cache the old rows in between)."""
+    from django.db import transaction
+
+    cache.delete(EXCEPTIONS_CACHE_KEY)
+    transaction.on_commit(partial(cache.delete, EXCEPTIONS_CACHE_KEY))
 
 
 class WorkingCalendar:

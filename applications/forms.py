@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -71,9 +73,17 @@ class PaperUploadForm(forms.Form):
 
     def __init__(self, *args, documents=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["personal_document"].choices = [("", "—")] + [(d.pk, d.title) for d in documents]
+        self.offer_documents(documents)
+
+    def offer_documents(self, documents) -> None:
+        """The choice of the citizen's stored documents, shown only when there are some (a view
+        that did not need them to validate the form adds them before showing it again)."""
         if not documents:
-            del self.fields["personal_document"]
+            self.fields.pop("personal_document", None)
+            return
+        if "personal_document" not in self.fields:
+            self.fields["personal_document"] = copy.deepcopy(self.base_fields["personal_document"])
+        self.fields["personal_document"].choices = [("", "—")] + [(d.pk, d.title) for d in documents]
 
     def clean(self):
         data = super().clean()

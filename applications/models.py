@@ -41,14 +41,41 @@ def personal_upload_to(instance: PersonalDocument, filename: str) -> str:
     return f"private/personal/{instance.owner_id}/{filename}"
 
 
+class CalendarExceptionQuerySet(models.QuerySet):
+    """Bulk writes (the admin's "delete selected" among them) forget the cached calendar too."""
+
+    def _forgetting(self, result):
+        from applications.calendar import forget_exceptions
+
+        forget_exceptions()
+        return result
+
+    def delete(self):
+        return self._forgetting(super().delete())
+
+    def update(self, **kwargs):
+        return self._forgetting(super().update(**kwargs))
+
+    def bulk_create(self, *args, **kwargs):
+        return self._forgetting(super().bulk_create(*args, **kwargs))
+
+    def bulk_update(self, *args, **kwargs):
+        return self._forgetting(super().bulk_update(*args, **kwargs))
+
+
 class CalendarException(models.Model):
-    """A day that differs from the weekly rule and the statutory holidays."""
+    """A day that differs from the weekly rule and the statutory holidays.
+
+    Submissions read these rows from the shared cache (``applications.calendar``): every write
+    here forgets that copy."""
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=CalendarExceptionKind.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CalendarExceptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("calendar exception")
@@ -57,6 +84,19 @@ class CalendarException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        from applications.calendar import forget_exceptions
+
+        super().save(*args, **kwargs)
+        forget_exceptions()
+
+    def delete(self, *args, **kwargs):
+        from applications.calendar import forget_exceptions
+
+        result = super().delete(*args, **kwargs)
+        forget_exceptions()
+        return result
 
 
 class Official(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from applications.constants import OPEN_STATES, DossierState
 from applications.models import Dossier, DossierEvent, DossierPaper, Official, PersonalDocument
-from procedures.models import Procedure
+from procedures.models import Procedure, RequiredDocument
 
 
 def official_for_user(*, user) -> Official | None:
@@ -47,6 +47,25 @@ def dossier_detail_for_citizen(*, citizen, public_id) -> Dossier:
             "procedure__documents",
         )
         .get(public_id=public_id)
+    )
+
+
+def dossier_exists_for_citizen(*, citizen, public_id) -> bool:
+    return Dossier.objects.filter(public_id=public_id, citizen=citizen).exists()
+
+
+def required_document_for(*, citizen, public_id, slot: str) -> RequiredDocument | None:
+    """The required paper whose id is ``slot`` (as it appears in a URL), if it belongs to the
+    procedure of the citizen's own dossier ``public_id``; None otherwise."""
+    if not slot.isdigit() or len(slot) > 18:
+        return None
+    return (
+        RequiredDocument.objects.filter(
+            pk=int(slot), procedure__dossiers__public_id=public_id, procedure__dossiers__citizen=citizen
+        )
+        .only("procedure_id", "name")
+        .order_by()
+        .first()
     )
 
 

@@ -20,7 +20,8 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
@@ -35,10 +36,10 @@ from applications.models import (
     DossierPaper,
     PersonalDocument,
 )
-from applications.uploads import check_upload
+from applications.uploads import CheckedUpload, check_upload
 from portal.validators import normalize_phone, normalize_text
 from procedures.constants import Channel, OnlineLevel, TimeUnit
-from procedures.models import Agency, Procedure, RequiredDocument
+from procedures.models import Agency, Fee, Procedure, ProcedureChannel, RequiredDocument
 
 DEFAULT_PROCESSING_DAYS = 10
 APPLICANT_FIELDS = (
@@ -67,6 +68,14 @@ class DossierPermissionDenied(DossierError):
     """The actor may not act on this dossier (views turn it into a 404)."""
 
 
+class DossierNotDraft(DossierTransitionError):
+    """Submission of a dossier that is already submitted (or withdrawn)."""
+
+
+class DossierNotEditable(DossierTransitionError):
+    """Papers added to a dossier that is neither a draft nor waiting for more papers."""
+
+
 class DossierIncomplete(DossierTransitionError):
     def __init__(self, message: str, missing: list[RequiredDocument] | None = None):
         super().__init__(message)
@@ -82,6 +91,25 @@ def _lock(dossier: Dossier) -> Dossier:
         .select_related("procedure", "agency", "citizen")
         .get(pk=dossier.pk)
     )
+
+
+# What the citizen's two hot actions read of the locked row (building the statement for all
+# 38 columns cost more than the round trip): the state (the mixin's concurrency check), the
+# owner, the ids, the public id (the upload's path), the code (its display) and, for
+# submission, the applicant fields its guard checks. Any other field still loads on access.
+_ACTION_FIELDS = ("state", "citizen_id", "procedure_id", "agency_id", "public_id", "code")
+_SUBMIT_FIELDS = (*_ACTION_FIELDS, "applicant_name", "applicant_citizen_id", "applicant_phone", "applicant_address")
+
+
+def _lock_own(qs, dossier: Dossier, actor) -> Dossier:
+    """The actor's own dossier, locked, found by its public id: a view can pass the dossier
+    its URL names without reading it first, this read being the ownership check."""
+    if actor is None or not actor.is_authenticated:
+        raise DossierPermissionDenied(_("You may not act on this dossier."))
+    try:
+        return qs.select_for_update(of=("self",)).get(public_id=dossier.public_id, citizen_id=actor.pk)
+    except Dossier.DoesNotExist as exc:
+        raise DossierPermissionDenied(_("You may not act on this dossier.")) from exc
 
 
 def _save(dossier: Dossier, *, update_fields: list[str]) -> None:
@@ -136,14 +164,31 @@ def _require_owner(dossier: Dossier, actor) -> None:
         raise DossierPermissionDenied(_("You may not act on this dossier."))
 
 
+def _online_time(procedure_id) -> object:
+    """The online channel's time when stated in working days (the first in the catalogue's
+    order that states one), or None. Ordered here: the model's default ordering would join
+    the procedure again to sort by it."""
+    times = (
+        ProcedureChannel.objects.filter(
+            procedure_id=procedure_id, channel=Channel.ONLINE, time_unit=TimeUnit.WORKING_DAYS
+        )
+        .order_by("order", "pk")
+        .values_list("time_value", flat=True)
+    )
+    return next((time for time in times if time), None)
+
+
+def _working_days(online_time, summary_days) -> int:
+    if online_time:
+        return max(1, math.ceil(online_time))
+    if summary_days:
+        return max(1, math.ceil(summary_days))
+    return int(getattr(settings, "DOSSIER_DEFAULT_PROCESSING_DAYS", DEFAULT_PROCESSING_DAYS))
+
+
 def procedure_processing_days(procedure: Procedure) -> int:
     """Working days allowed: the online channel's time when stated in working days, else the summary."""
-    for channel in procedure.channels.all():
-        if channel.channel == Channel.ONLINE and channel.time_unit == TimeUnit.WORKING_DAYS and channel.time_value:
-            return max(1, math.ceil(channel.time_value))
-    if procedure.processing_days:
-        return max(1, math.ceil(procedure.processing_days))
-    return int(getattr(settings, "DOSSIER_DEFAULT_PROCESSING_DAYS", DEFAULT_PROCESSING_DAYS))
+    return _working_days(_online_time(procedure.pk), procedure.processing_days)
 
 
 def procedure_online_fee(procedure: Procedure) -> int:
@@ -153,29 +198,44 @@ def procedure_online_fee(procedure: Procedure) -> int:
     condition add up (a fee plus a charge); when every line has a condition (alternatives
     such as "first issue / re-issue") the lowest applies and officials settle any difference.
     """
-    fees = [f for f in procedure.fees.select_related("channel").all() if f.amount is not None]
-    online = [f for f in fees if f.channel is not None and f.channel.channel == Channel.ONLINE]
-    lines = online or [f for f in fees if f.channel is None] or fees
+    return _online_fee(procedure.pk)
+
+
+def _online_fee(procedure_id) -> int:
+    # (amount, condition, channel id, channel kind): the sum or minimum does not depend on order.
+    fees = list(
+        Fee.objects.filter(procedure_id=procedure_id, amount__isnull=False)
+        .order_by()
+        .values_list("amount", "condition", "channel_id", "channel__channel")
+    )
+    online = [f for f in fees if f[3] == Channel.ONLINE]
+    lines = online or [f for f in fees if f[2] is None] or fees
     if not lines:
         return 0
-    unconditional = [f.amount for f in lines if not f.condition.strip()]
-    return int(sum(unconditional) if unconditional else min(f.amount for f in lines))
+    unconditional = [amount for amount, condition, _id, _kind in lines if not condition.strip()]
+    return int(sum(unconditional) if unconditional else min(f[0] for f in lines))
 
 
 def missing_papers(dossier: Dossier) -> list[RequiredDocument]:
     """Required papers without an upload. When the catalogue lists papers per case
     ("Trường hợp cấp mới" / "cấp lại"), completing one case is enough."""
-    documents = [d for d in dossier.procedure.documents.all() if d.is_required]
-    supplied = set(dossier.papers.exclude(required_document=None).values_list("required_document_id", flat=True))
-    missing_common = [d for d in documents if not d.group and d.pk not in supplied]
+    # One query: the required papers, each marked with whether this dossier has a file for it.
+    documents = list(
+        RequiredDocument.objects.filter(procedure_id=dossier.procedure_id, is_required=True)
+        .annotate(
+            supplied=Exists(DossierPaper.objects.filter(dossier_id=dossier.pk, required_document_id=OuterRef("pk")))
+        )
+        .order_by("order", "pk")
+    )
+    missing_common = [d for d in documents if not d.group and not d.supplied]
     groups: dict[str, list[RequiredDocument]] = {}
     for d in documents:
         if d.group:
             groups.setdefault(d.group, []).append(d)
     if not groups:
         return missing_common
-    best = min(groups.values(), key=lambda docs: sum(d.pk not in supplied for d in docs))
-    return missing_common + [d for d in best if d.pk not in supplied]
+    best = min(groups.values(), key=lambda docs: sum(not d.supplied for d in docs))
+    return missing_common + [d for d in best if not d.supplied]
 
 
 def _store_file(field_file, name: str, content) -> None:
@@ -247,14 +307,14 @@ def dossier_attach_paper(
     keep_in_store: bool = False,
 ) -> DossierPaper:
     """Attach a file (a fresh upload or a copy from the citizen's store) to a draft, or to a
-    dossier waiting for more papers (then it is marked as a supplement)."""
+    dossier waiting for more papers (then it is marked as a supplement). Only the public id of
+    ``dossier`` is used: the dossier is read here, locked, and only if it is the actor's."""
     if (uploaded is None) == (personal_document is None):
         raise DossierError(_("Choose a file to upload or a document from your store."))
     with transaction.atomic():
-        dossier = _lock(dossier)
-        _require_owner(dossier, actor)
+        dossier = _lock_own(Dossier.objects.only(*_ACTION_FIELDS), dossier, actor)
         if dossier.state not in (DossierState.DRAFT, DossierState.NEEDS_SUPPLEMENT):
-            raise DossierTransitionError(_("Papers can be added only to a draft or when more papers are requested."))
+            raise DossierNotEditable(_("Papers can be added only to a draft or when more papers are requested."))
         if required_document is not None and required_document.procedure_id != dossier.procedure_id:
             raise DossierError(_("This paper does not belong to the procedure."))
         if personal_document is not None:
@@ -273,10 +333,16 @@ def dossier_attach_paper(
         is_supplement = dossier.state == DossierState.NEEDS_SUPPLEMENT
         if not is_supplement and required_document is not None:
             # In a draft a new file replaces the previous one for the same paper.
-            for old in DossierPaper.objects.filter(dossier=dossier, required_document=required_document):
-                old_file = old.file
-                old.delete()
-                transaction.on_commit(partial(old_file.storage.delete, old_file.name))
+            replaced = list(
+                DossierPaper.objects.filter(dossier=dossier, required_document=required_document)
+                .order_by()
+                .values_list("pk", "file")
+            )
+            if replaced:
+                DossierPaper.objects.filter(pk__in=[pk for pk, _name in replaced]).delete()
+                storage = DossierPaper._meta.get_field("file").storage
+                for _pk, name in replaced:
+                    transaction.on_commit(partial(storage.delete, name))
         paper = DossierPaper(
             dossier=dossier,
             required_document=required_document,
@@ -291,7 +357,7 @@ def dossier_attach_paper(
         _store_file(paper.file, checked.server_name(), content)
         paper.save()
         if keep_in_store and personal_document is None:
-            document_store(owner=actor, uploaded=content, title=title)
+            document_store(owner=actor, uploaded=content, title=title, checked=checked)
         _save(dossier, update_fields=["updated_at"])
     return paper
 
@@ -307,12 +373,14 @@ def dossier_remove_paper(*, paper: DossierPaper, actor) -> None:
         transaction.on_commit(partial(stored.storage.delete, stored.name))
 
 
-def document_store(*, owner, uploaded: File, title: str) -> PersonalDocument:
-    """Keep a copy of a paper in the citizen's personal store."""
-    try:
-        checked = check_upload(uploaded)
-    except ValidationError as exc:
-        raise DossierError(exc.messages[0]) from exc
+def document_store(*, owner, uploaded: File, title: str, checked: CheckedUpload | None = None) -> PersonalDocument:
+    """Keep a copy of a paper in the citizen's personal store (``checked``: the caller has
+    already validated these very bytes)."""
+    if checked is None:
+        try:
+            checked = check_upload(uploaded)
+        except ValidationError as exc:
+            raise DossierError(exc.messages[0]) from exc
     document = PersonalDocument(
         owner=owner,
         title=normalize_text(title)[:300] or checked.original_name,
@@ -321,8 +389,10 @@ def document_store(*, owner, uploaded: File, title: str) -> PersonalDocument:
         content_type=checked.content_type,
         sha256=checked.sha256,
     )
-    uploaded.seek(0)
-    _store_file(document.file, checked.server_name(), ContentFile(uploaded.read()))
+    # Copied in chunks through a plain File: the upload may already have been stored once (a
+    # temporary file is moved, not copied, by the file system storage: it is read through its
+    # open handle here).
+    _store_file(document.file, checked.server_name(), File(uploaded))
     document.save()
     return document
 
@@ -330,22 +400,56 @@ def document_store(*, owner, uploaded: File, title: str) -> PersonalDocument:
 # --- Citizen transitions -----------------------------------------------------------------
 
 
-def _next_code(agency: Agency, day) -> str:
-    # SELECT ... FOR UPDATE (or INSERT on the day's first dossier; a concurrent first insert
-    # hits the unique constraint and get_or_create reads the winner's row, locked).
-    sequence, _created = DossierCodeSequence.objects.select_for_update().get_or_create(agency=agency, day=day)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+def _next_code(*, agency_id: int, agency_code: str, day) -> str:
+    """The agency's next number of the day, in one statement: the day's first dossier inserts
+    the counter, later ones increment it (PostgreSQL and SQLite both have ``ON CONFLICT ... DO
+    UPDATE ... RETURNING``). The row stays locked until the transaction ends, so concurrent
+    submissions to one agency take their numbers in turn, and a rolled-back submission gives
+    its number back: the codes have no gaps and no duplicates."""
+    meta = DossierCodeSequence._meta
+    qn = connection.ops.quote_name
+    table, agency_col, day_col, last_col = (
+        qn(meta.db_table),
+        qn(meta.get_field("agency").column),
+        qn(meta.get_field("day").column),
+        qn(meta.get_field("last").column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({agency_col}, {day_col}, {last_col}) VALUES (%s, %s, 1) "  # noqa: S608 - names from the model
+            f"ON CONFLICT ({agency_col}, {day_col}) DO UPDATE SET {last_col} = {table}.{last_col} + 1 "
+            f"RETURNING {last_col}",
+            [agency_id, connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
+    return f"{agency_code}-{day:%y%m%d}-{last:04d}"
+
+
+def _lock_for_submit(dossier: Dossier, actor) -> Dossier:
+    """The actor's own dossier locked, with the two values submission reads of its agency and
+    procedure as columns of the same statement rather than their whole rows. (The online
+    channel's time is a query of its own: as a subquery here it cost more to build than it
+    saved.)"""
+    qs = Dossier.objects.only(*_SUBMIT_FIELDS).annotate(
+        agency_code=F("agency__code"), summary_days=F("procedure__processing_days")
+    )
+    return _lock_own(qs, dossier, actor)
 
 
 def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     """Submit a draft: the code, the appointment date and the fee are fixed here.
 
     A second submit of the same dossier (double click, two devices) waits for the lock,
-    then finds it submitted and raises ``DossierTransitionError``: one code only."""
+    then finds it submitted and raises ``DossierNotDraft``: one code only. Only the public id
+    of ``dossier`` is used: the dossier is read here, locked, and only if it is the actor's."""
     with transaction.atomic():
-        dossier = _lock(dossier)
+        # The citizen is not read: the permission compares ids, the notification loads its own.
+        dossier = _lock_for_submit(dossier, actor)
+        if dossier.state != DossierState.DRAFT:
+            raise DossierNotDraft(
+                _("This action is not possible: the dossier %(code)s is now “%(state)s”.")
+                % {"code": dossier, "state": _state_label(dossier)}
+            )
         from_state = _check(
             dossier,
             "submit",
@@ -360,16 +464,20 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
                 missing,
             )
         now = timezone.now()
-        days = procedure_processing_days(dossier.procedure)
+        days = _working_days(_online_time(dossier.procedure_id), dossier.summary_days)
         cal = calendar.WorkingCalendar.around(timezone.localdate(now), days)
         start = cal.effective_receipt_date(now)
+        fee_amount = _online_fee(dossier.procedure_id)
+        # The code last: its counter row stays locked until commit, and every submission to
+        # the agency that day waits for it.
+        code = _next_code(agency_id=dossier.agency_id, agency_code=dossier.agency_code, day=timezone.localdate(now))
         dossier.submit(
-            code=_next_code(dossier.agency, timezone.localdate(now)),
+            code=code,
             at=now,
             processing_days=days,
             clock_started_on=start,
             appointment_date=cal.add_working_days(start, days),
-            fee_amount=procedure_online_fee(dossier.procedure),
+            fee_amount=fee_amount,
             lookup_pin=f"{secrets.randbelow(10**6):06d}",
         )
         _save(

@@ -29,12 +29,14 @@ from applications.forms import (
 from applications.models import Dossier, DossierPaper
 from applications.selectors import (
     dossier_detail_for_citizen,
+    dossier_exists_for_citizen,
     dossier_for_lookup,
     dossier_for_viewer,
     dossiers_for_citizen,
     missing_papers_view,
     personal_documents_for,
     procedures_online,
+    required_document_for,
 )
 from applications.uploads import max_upload_bytes, request_too_large, sanitize_filename, too_large_message
 from procedures.models import Procedure
@@ -64,6 +66,33 @@ def citizen_dossier(*methods: str):
         return wrapper
 
     return decorator
+
+
+def citizen_action(view):
+    """A citizen's POST whose service reads the dossier itself, locked and only if it is the
+    citizen's own: that read is the ownership check (another citizen's dossier, or none, is
+    a 404), so the view reads nothing before and gets the public id only. Other methods get
+    the 404 (not the citizen's) or the 405 that ``citizen_dossier`` gives."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, public_id, *args, **kwargs):
+        if request.method != "POST":
+            if not dossier_exists_for_citizen(citizen=request.user, public_id=public_id):
+                raise Http404
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            return view(request, public_id, *args, **kwargs)
+        except services.DossierPermissionDenied as exc:
+            raise Http404 from exc
+
+    return wrapper
+
+
+def _named(public_id) -> Dossier:
+    """The dossier as its URL names it, for a service that reads it (by public id, locked,
+    the citizen's own): an unsaved instance whose other fields mean nothing."""
+    return Dossier(public_id=public_id)
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -198,22 +227,36 @@ def papers(request, dossier: Dossier):
     return render(request, "applications/papers.html", _papers_context(dossier, request))
 
 
+def _full(request, public_id) -> Dossier:
+    """The dossier with what its pages show (404 if it is not the citizen's), for an action
+    view that shows a page instead of redirecting."""
+    try:
+        return dossier_detail_for_citizen(citizen=request.user, public_id=public_id)
+    except Dossier.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _no_longer_editable(request, public_id):
+    messages.info(request, _("This dossier has been submitted and can no longer be edited."))
+    return redirect("applications:detail", public_id=public_id)
+
+
 @limited_upload
-@citizen_dossier("POST")
-def paper_upload(request, dossier: Dossier, slot: str):
+@citizen_action
+def paper_upload(request, public_id, slot: str):
     """One upload: a required paper (slot = its id) or another paper (slot "khac"). A refused
     file re-renders the page with the message; everything saved before stays."""
-    if dossier.state not in (S.DRAFT, S.NEEDS_SUPPLEMENT):
-        messages.info(request, _("This dossier has been submitted and can no longer be edited."))
-        return redirect(dossier)
     document = None
     if slot != "khac":
-        document = next((d for d in dossier.procedure.documents.all() if str(d.pk) == slot), None)
+        # Also an ownership check: the paper must belong to the procedure of the citizen's dossier.
+        document = required_document_for(citizen=request.user, public_id=public_id, slot=slot)
         if document is None:
             raise Http404
-    documents = list(personal_documents_for(owner=request.user))
+    # The personal store is read only when the citizen chose one of its documents, or below
+    # when the form is shown again: an upload needs none of it.
+    documents = list(personal_documents_for(owner=request.user)) if request.POST.get("personal_document") else None
     form_class = ExtraPaperForm if document is None else PaperUploadForm
-    form = form_class(request.POST, request.FILES, documents=documents)
+    form = form_class(request.POST, request.FILES, documents=documents or ())
     too_large = getattr(request, "upload_too_large", False)
     if too_large:
         form.is_valid()
@@ -224,8 +267,8 @@ def paper_upload(request, dossier: Dossier, slot: str):
         if form.cleaned_data.get("personal_document"):
             personal = next((d for d in documents if d.pk == form.cleaned_data["personal_document"]), None)
         try:
-            services.dossier_attach_paper(
-                dossier=dossier,
+            paper = services.dossier_attach_paper(
+                dossier=_named(public_id),
                 actor=request.user,
                 uploaded=None if personal else form.cleaned_data["file"],
                 personal_document=personal,
@@ -233,15 +276,22 @@ def paper_upload(request, dossier: Dossier, slot: str):
                 title=form.cleaned_data.get("title", ""),
                 keep_in_store=form.cleaned_data.get("keep_in_store", False),
             )
-        except services.DossierPermissionDenied as exc:
-            raise Http404 from exc
+        except services.DossierNotEditable:
+            return _no_longer_editable(request, public_id)
+        except services.DossierPermissionDenied:
+            raise
         except services.DossierError as exc:
             form.add_error("file", exc.message)
         else:
             messages.success(request, _("The file is saved in your dossier."))
-            if dossier.state == S.NEEDS_SUPPLEMENT:
-                return redirect(dossier)
-            return redirect("applications:papers", public_id=dossier.public_id)
+            if paper.is_supplement:
+                return redirect("applications:detail", public_id=public_id)
+            return redirect("applications:papers", public_id=public_id)
+    dossier = _full(request, public_id)
+    if dossier.state not in (S.DRAFT, S.NEEDS_SUPPLEMENT):
+        return _no_longer_editable(request, public_id)
+    if documents is None:
+        form.offer_documents(list(personal_documents_for(owner=request.user)))
     if dossier.state == S.NEEDS_SUPPLEMENT:
         return _detail_response(request, dossier, supplement_form=form, status=400)
     context = _papers_context(dossier, request, bound=(slot, form))
@@ -277,19 +327,19 @@ def review(request, dossier: Dossier):
     )
 
 
-@citizen_dossier("POST")
-def submit(request, dossier: Dossier):
-    if dossier.state != S.DRAFT:
-        # A second click or another device: the dossier is already in, with one code.
-        return redirect(dossier)
+@citizen_action
+def submit(request, public_id):
     try:
-        dossier = services.dossier_submit(dossier=dossier, actor=request.user)
+        dossier = services.dossier_submit(dossier=_named(public_id), actor=request.user)
+    except services.DossierNotDraft:
+        # A second click or another device: the dossier is already in, with one code.
+        return redirect("applications:detail", public_id=public_id)
     except services.DossierIncomplete as exc:
         messages.error(request, exc.message)
-        return redirect("applications:review", public_id=dossier.public_id)
+        return redirect("applications:review", public_id=public_id)
     except services.DossierError as exc:
         _refuse(request, exc)
-        return redirect(dossier)
+        return redirect("applications:detail", public_id=public_id)
     messages.success(
         request,
         _("Your dossier is submitted with the code %(code)s. Appointment date: %(date)s.")

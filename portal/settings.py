@@ -120,7 +120,8 @@ DATABASES = {"default": env.database_config(env.get_str("DATABASE_URL"), sqlite_
 
 REDIS_URL = env.redis_url(env.get_str("REDIS_URL"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # portal.cache.RedisCache: Django's, keeping its Redis client (see the module).
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
 

@@ -116,3 +116,81 @@ def test_holidays_are_cached_per_year():
     calendar.public_holidays(2026)
     info = calendar.public_holidays.cache_info()
     assert info.hits >= 1 and info.misses == 1
+
+
+# --- The officials' exceptions come from the shared cache ----------------------------------------
+
+
+@pytest.fixture
+def today_2026(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 2, 10, 0, tzinfo=HCM))
+
+
+def test_exceptions_are_read_once_then_come_from_the_cache(today_2026, django_assert_num_queries):
+    CalendarException.objects.create(date=D(2026, 3, 9), kind=CalendarExceptionKind.DAY_OFF)
+    with django_assert_num_queries(1):
+        assert calendar.add_working_days(D(2026, 3, 6), 1) == D(2026, 3, 10)
+    with django_assert_num_queries(0):
+        assert calendar.add_working_days(D(2026, 3, 6), 1) == D(2026, 3, 10)
+        assert calendar.appointment_date(dt.datetime(2027, 1, 4, 9, 0, tzinfo=HCM), 3) == D(2027, 1, 7)
+
+
+def _write(kind: str) -> None:
+    day_off = CalendarExceptionKind.DAY_OFF
+    if kind == "create":
+        CalendarException.objects.create(date=D(2026, 3, 9), kind=day_off)
+    elif kind == "bulk_create":
+        CalendarException.objects.bulk_create([CalendarException(date=D(2026, 3, 9), kind=day_off)])
+    elif kind == "save":
+        row = CalendarException.objects.get()
+        row.kind = day_off
+        row.save()
+    elif kind == "update":
+        CalendarException.objects.update(kind=day_off)
+    elif kind == "delete":
+        CalendarException.objects.get().delete()
+    elif kind == "queryset_delete":  # the admin's "delete selected"
+        CalendarException.objects.all().delete()
+
+
+@pytest.mark.parametrize(
+    ("before", "write", "day0_plus_1"),
+    [
+        (None, "create", D(2026, 3, 10)),
+        (None, "bulk_create", D(2026, 3, 10)),
+        (CalendarExceptionKind.WORKING_DAY, "save", D(2026, 3, 10)),
+        (CalendarExceptionKind.WORKING_DAY, "update", D(2026, 3, 10)),
+        (CalendarExceptionKind.DAY_OFF, "delete", D(2026, 3, 9)),
+        (CalendarExceptionKind.DAY_OFF, "queryset_delete", D(2026, 3, 9)),
+    ],
+)
+def test_every_write_forgets_the_cached_exceptions(today_2026, before, write, day0_plus_1):
+    if before:
+        CalendarException.objects.bulk_create([CalendarException(date=D(2026, 3, 9), kind=before)])
+    calendar.add_working_days(D(2026, 3, 6), 1)  # now cached
+    _write(write)
+    assert calendar.add_working_days(D(2026, 3, 6), 1) == day0_plus_1
+
+
+def test_dates_far_from_today_are_read_from_the_database(today_2026):
+    calendar.add_working_days(D(2026, 3, 6), 1)  # the cached years are 2025–2028
+    CalendarException.objects.bulk_create([CalendarException(date=D(2040, 3, 5), kind=CalendarExceptionKind.DAY_OFF)])
+    assert not calendar.is_working_day(D(2040, 3, 5))
+
+
+class BrokenCache:
+    """A cache whose server is down."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache server unreachable")
+
+        return fail
+
+
+def test_a_cache_outage_does_not_stop_the_count(today_2026, monkeypatch):
+    CalendarException.objects.create(date=D(2026, 3, 9), kind=CalendarExceptionKind.DAY_OFF)
+    monkeypatch.setattr(calendar, "cache", BrokenCache())
+    assert calendar.add_working_days(D(2026, 3, 6), 1) == D(2026, 3, 10)

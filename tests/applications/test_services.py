@@ -420,3 +420,98 @@ def test_officials_act_only_on_their_agency_even_with_two_agencies():
     mine = OfficialFactory(agency=agency)
     dossier = SubmittedDossierFactory(agency=agency)
     assert services.dossier_validate(dossier=dossier, actor=mine.user).state == S.VALIDATED
+
+
+# --- What submission fixes: the fee, the working days, the code --------------------------------
+
+FEE_CASES = [
+    ("no line", [], 0),
+    ("one general line", [(50000, "", None)], 50000),
+    ("unconditional lines add up", [(50000, "", None), (20000, "", None)], 70000),
+    ("alternatives: the lowest", [(50000, "Cấp mới", None), (30000, "Cấp lại", None)], 30000),
+    ("conditional beside unconditional: the unconditional only", [(50000, "", None), (30000, "Cấp lại", None)], 50000),
+    ("the online channel's line wins", [(50000, "", None), (25000, "", "online")], 25000),
+    ("general lines win over another channel's", [(40000, "", "counter"), (60000, "", None)], 60000),
+    ("only another channel's lines: they apply", [(40000, "", "counter")], 40000),
+    ("a line without an amount is ignored", [(None, "", None), (40000, "", "counter")], 40000),
+]
+
+
+@pytest.mark.parametrize(("label", "lines", "expected"), FEE_CASES, ids=[c[0] for c in FEE_CASES])
+def test_online_fee_rules(citizen, label, lines, expected):
+    from tests.procedures.catalogue_factories import ChannelFactory
+
+    procedure = ProcedureFactory()
+    RequiredDocumentFactory(procedure=procedure)
+    channels = {}
+    for order, (amount, condition, channel) in enumerate(lines):
+        if channel and channel not in channels:
+            channels[channel] = ChannelFactory(procedure=procedure, channel=channel, time_unit="")
+        FeeFactory(procedure=procedure, order=order, amount=amount, condition=condition, channel=channels.get(channel))
+    assert services.procedure_online_fee(procedure) == expected, label
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    _complete(dossier)
+    assert services.dossier_submit(dossier=dossier, actor=citizen).fee_amount == expected, label
+
+
+DAYS_CASES = [
+    # (channels as (order, channel, time, unit), the procedure's summary, expected)
+    ("the online channel in working days", [(1, "online", 7, "working_days")], 3, 7),
+    ("a fraction rounds up", [(1, "online", "2.5", "working_days")], 3, 3),
+    ("the first in the catalogue's order", [(2, "online", 9, "working_days"), (1, "online", 4, "working_days")], 3, 4),
+    ("a zero time is skipped", [(1, "online", 0, "working_days"), (2, "online", 6, "working_days")], 3, 6),
+    ("calendar days do not count", [(1, "online", 10, "days")], 5, 5),
+    ("another channel does not count", [(1, "counter", 2, "working_days")], 5, 5),
+    ("no time at all: the default", [], None, 10),
+]
+
+
+@pytest.mark.parametrize(("label", "channels", "summary", "expected"), DAYS_CASES, ids=[c[0] for c in DAYS_CASES])
+def test_processing_days_rules(citizen, settings, label, channels, summary, expected):
+    from decimal import Decimal
+
+    from tests.procedures.catalogue_factories import ChannelFactory
+
+    settings.DOSSIER_DEFAULT_PROCESSING_DAYS = 10
+    procedure = ProcedureFactory(processing_days=summary)
+    RequiredDocumentFactory(procedure=procedure)
+    for order, channel, time, unit in channels:
+        ChannelFactory(procedure=procedure, order=order, channel=channel, time_value=Decimal(time), time_unit=unit)
+    assert services.procedure_processing_days(procedure) == expected, label
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    _complete(dossier)
+    assert services.dossier_submit(dossier=dossier, actor=citizen).processing_days == expected, label
+
+
+def test_missing_papers_by_case_one_complete_case_is_enough(citizen):
+    procedure = ProcedureFactory()
+    common = RequiredDocumentFactory(procedure=procedure, name="Tờ khai")
+    new_1 = RequiredDocumentFactory(procedure=procedure, name="Giấy A", group="Trường hợp cấp mới")
+    RequiredDocumentFactory(procedure=procedure, name="Giấy B", group="Trường hợp cấp mới")
+    again = RequiredDocumentFactory(procedure=procedure, name="Giấy C", group="Trường hợp cấp lại")
+    RequiredDocumentFactory(procedure=procedure, name="Không bắt buộc", is_required=False)
+    dossier = services.dossier_create_draft(citizen=citizen, procedure=procedure)
+    # Nothing yet: the common paper and the case closest to complete.
+    assert [d.name for d in services.missing_papers(dossier)] == ["Tờ khai", "Giấy C"]
+    for document in (common, new_1):
+        DossierPaperFactory(dossier=dossier, required_document=document)
+    # One paper missing in each case: the first case listed.
+    assert [d.name for d in services.missing_papers(dossier)] == ["Giấy B"]
+    DossierPaperFactory(dossier=dossier, required_document=again)
+    assert services.missing_papers(dossier) == []
+
+
+def test_a_rolled_back_submission_gives_its_code_number_back(citizen, procedure):
+    agency = procedure.agencies.first()
+    day = dt.date(2026, 2, 13)
+    assert services._next_code(agency_id=agency.pk, agency_code=agency.code, day=day) == f"{agency.code}-260213-0001"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert services._next_code(agency_id=agency.pk, agency_code="X", day=day) == "X-260213-0002"
+        raise RuntimeError("the submission failed after taking its number")
+    assert services._next_code(agency_id=agency.pk, agency_code=agency.code, day=day) == f"{agency.code}-260213-0002"
+    # Each agency and each day counts on its own.
+    other = AgencyFactory()
+    assert services._next_code(agency_id=other.pk, agency_code=other.code, day=day).endswith("-0001")
+    assert services._next_code(agency_id=agency.pk, agency_code=agency.code, day=day + dt.timedelta(days=1)).endswith(
+        "-260214-0001"
+    )

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from applications import services
+from applications import calendar, services
 from applications.constants import DossierState
 from applications.models import Dossier, DossierEvent
 from tests.applications.factories import (
@@ -280,3 +281,126 @@ def test_detail_page_query_count_does_not_grow_with_events(signed_in, citizen, d
     with django_assert_max_num_queries(12):
         response = signed_in.get(url("detail", dossier))
     assert response.status_code == 200
+
+
+# --- The submission path's work, pinned (make bench sends exactly these two requests) ----------
+
+# Upload: the user (session), the required paper (joined with the citizen's dossier: an
+# ownership check too); in the transaction, the citizen's dossier locked, the paper it
+# replaces, the new paper, the dossier's updated_at. Submit: the user; in the transaction,
+# the citizen's dossier locked (with its agency's code and procedure's days), the missing
+# papers, the online channel's time, the fee lines, the code counter, the dossier, its
+# event. Not read: the dossier before its locked read, the personal store, the calendar
+# exceptions (cached), the pages' prefetches, the citizen's row. Savepoints stand for
+# BEGIN and COMMIT here (the test runs in a transaction).
+UPLOAD_QUERIES = 8
+SUBMIT_QUERIES = 10
+
+
+def test_upload_and_submit_query_counts_are_pinned(
+    signed_in, citizen, draft, procedure, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    PersonalDocumentFactory(owner=citizen)  # never read by a plain upload
+    document = procedure.documents.get()
+    signed_in.get(url("papers", draft))  # the session's sign-in clock is set by a first request
+    calendar.add_working_days(timezone.localdate(), 1)  # a running portal has the calendar cached
+    with django_assert_max_num_queries(UPLOAD_QUERIES):
+        response = signed_in.post(
+            url("paper_upload", draft, slot=str(document.pk)), {"file": SimpleUploadedFile("don.pdf", PDF_BYTES)}
+        )
+    assert response.status_code == 302 and draft.papers.count() == 1
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(SUBMIT_QUERIES):
+        response = signed_in.post(url("submit", draft))
+    assert response.status_code == 302 and response.url == url("detail", draft)
+    draft.refresh_from_db()
+    assert draft.state == S.SUBMITTED and draft.code
+
+
+def test_refused_upload_shows_the_personal_store_again(signed_in, citizen, draft, procedure):
+    stored = PersonalDocumentFactory(owner=citizen, title="CCCD đã lưu")
+    document = procedure.documents.get()
+    response = signed_in.post(
+        url("paper_upload", draft, slot=str(document.pk)), {"file": SimpleUploadedFile("a.pdf", EXE)}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "PDF, JPEG" in body
+    assert 'name="personal_document"' in body and f'value="{stored.pk}"' in body and "CCCD đã lưu" in body
+
+
+@pytest.mark.parametrize("slot", ["abc", "99999999999999999999999", "0", "other-procedure"])
+def test_upload_to_an_unknown_paper_slot_is_404(signed_in, draft, slot):
+    if slot == "other-procedure":
+        slot = str(RequiredDocumentFactory().pk)
+    response = signed_in.post(url("paper_upload", draft, slot=slot), {"file": SimpleUploadedFile("a.pdf", PDF_BYTES)})
+    assert response.status_code == 404
+    assert not draft.papers.exists()
+
+
+def test_action_urls_answer_405_to_other_methods_on_own_dossier(signed_in, draft):
+    for name, kwargs in (("submit", {}), ("paper_upload", {"slot": "khac"})):
+        assert signed_in.get(url(name, draft, **kwargs)).status_code == 405
+        assert signed_in.delete(url(name, draft, **kwargs)).status_code == 405
+    assert signed_in.get(url("submit", UUIDDossier())).status_code == 404
+
+
+def UUIDDossier():
+    import uuid
+
+    return Dossier(public_id=uuid.uuid4())
+
+
+def test_second_submit_is_a_quiet_redirect(signed_in, draft, procedure):
+    from django.contrib.messages import get_messages
+
+    DossierPaperFactory(dossier=draft, required_document=procedure.documents.get())
+    first = signed_in.post(url("submit", draft))
+    assert [m.level_tag for m in get_messages(first.wsgi_request)] == ["success"]
+    signed_in.get(first.url)  # the page shows (and uses up) the message
+    second = signed_in.post(url("submit", draft))
+    assert second.status_code == 302 and second.url == url("detail", draft)
+    assert list(get_messages(second.wsgi_request)) == []
+
+
+def test_upload_to_a_submitted_dossier_redirects_without_storing(signed_in, citizen, procedure):
+    dossier = SubmittedDossierFactory(citizen=citizen, procedure=procedure)
+    document = procedure.documents.get()
+    for slot, data in ((str(document.pk), {}), ("khac", {"title": "Ảnh"})):
+        response = signed_in.post(
+            url("paper_upload", dossier, slot=slot), {**data, "file": SimpleUploadedFile("a.pdf", PDF_BYTES)}
+        )
+        assert response.status_code == 302 and response.url == url("detail", dossier)
+        # An invalid form too: the dossier's state is answered before the form's errors.
+        response = signed_in.post(url("paper_upload", dossier, slot=slot), data)
+        assert response.status_code == 302 and response.url == url("detail", dossier)
+    assert not dossier.papers.exists()
+
+
+def test_supplement_upload_goes_back_to_the_dossier_page(signed_in, citizen):
+    dossier = NeedsSupplementDossierFactory(citizen=citizen)
+    response = signed_in.post(
+        url("paper_upload", dossier, slot="khac"), {"title": "CCCD", "file": SimpleUploadedFile("c.pdf", PDF_BYTES)}
+    )
+    assert response.status_code == 302 and response.url == url("detail", dossier)
+    assert dossier.papers.get().is_supplement
+    refused = signed_in.post(
+        url("paper_upload", dossier, slot="khac"), {"title": "CCCD", "file": SimpleUploadedFile("c.pdf", EXE)}
+    )
+    assert refused.status_code == 400 and "PDF, JPEG" in refused.content.decode()
+
+
+def test_upload_kept_in_the_store_from_a_temporary_file_is_complete_in_both_places(
+    signed_in, citizen, draft, procedure, settings
+):
+    # Over FILE_UPLOAD_MAX_MEMORY_SIZE Django spools the upload to a temporary file, which the
+    # file storage moves into place: the store's copy is then read through the open file.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64
+    content = PDF_BYTES[:-6] + b"%" + b"x" * 5000 + b"\n%%EOF\n"
+    response = signed_in.post(
+        url("paper_upload", draft, slot=str(procedure.documents.get().pk)),
+        {"file": SimpleUploadedFile("don.pdf", content), "keep_in_store": "on"},
+    )
+    assert response.status_code == 302
+    paper, stored = draft.papers.get(), citizen.personal_documents.get()
+    assert paper.file.read() == content and stored.file.read() == content
+    assert paper.file.name != stored.file.name and paper.sha256 == stored.sha256 and stored.size == len(content)
