@@ -24,21 +24,31 @@ class Rendered:
     body_html: str
 
 
-def template_for(*, event: str, channel: str, language: str) -> tuple[str, str] | None:
-    """(subject, body) for the event: the operators' row if any (an inactive row switches
-    the channel off), else the shipped default, in the language or else in Vietnamese."""
+def templates_for(*, event: str, channels: list[str], language: str) -> dict[str, tuple[str, str] | None]:
+    """(subject, body) of the event on each channel, in one query: the operators' row if any
+    (an inactive row switches the channel off), else the shipped default, in the language or
+    else in Vietnamese; None when the channel has no wording for the event."""
     rows = {
-        row.language: row
-        for row in NotificationTemplate.objects.filter(event=event, channel=channel, language__in=[language, "vi"])
+        (row.channel, row.language): row
+        for row in NotificationTemplate.objects.filter(event=event, channel__in=channels, language__in=[language, "vi"])
     }
-    for lang in dict.fromkeys([language, "vi"]):
-        row = rows.get(lang)
-        if row is not None:
-            return (row.subject, row.body) if row.is_active else None
-        found = default_template(event, channel, lang)
-        if found:
-            return found
-    return None
+    found: dict[str, tuple[str, str] | None] = {}
+    for channel in channels:
+        found[channel] = None
+        for lang in dict.fromkeys([language, "vi"]):
+            row = rows.get((channel, lang))
+            if row is not None:
+                found[channel] = (row.subject, row.body) if row.is_active else None
+                break
+            default = default_template(event, channel, lang)
+            if default:
+                found[channel] = default
+                break
+    return found
+
+
+def template_for(*, event: str, channel: str, language: str) -> tuple[str, str] | None:
+    return templates_for(event=event, channels=[channel], language=language)[channel]
 
 
 def render_string(source: str, context: dict[str, Any]) -> str:
