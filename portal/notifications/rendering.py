@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,17 @@ def template_for(*, event: str, channel: str, language: str) -> tuple[str, str] 
     return templates_for(event=event, channels=[channel], language=language)[channel]
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    # Compiling cost as much as rendering; the wordings are few (events × channels ×
+    # languages), and an operator's edit is a new source, hence a new entry. A compiled
+    # template is safe to render again, as Django's cached template loader does.
+    return Template(source)
+
+
 def render_string(source: str, context: dict[str, Any]) -> str:
     # Plain text: no HTML escaping (the HTML e-mail escapes the result itself).
-    return Template(source).render(Context(context, autoescape=False))
+    return _compiled(source).render(Context(context, autoescape=False))
 
 
 def variable_defaults() -> dict[str, Any]:

@@ -36,7 +36,8 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -142,7 +143,7 @@ def _render_or_default(*, event: str, channel: str, language: str, wording: tupl
         return render(subject=fallback[0], body=fallback[1], channel=channel, language=language, context=context)
 
 
-def _notifications_write(
+def _notification_rows(
     *,
     recipient: User,
     event: str,
@@ -150,8 +151,10 @@ def _notifications_write(
     channels: list[str] | None = None,
     related_object: models.Model | tuple[str, str] | None = None,
     preference: NotificationPreference | None = None,
+    wordings: dict[tuple[str, str], dict[str, tuple[str, str] | None]] | None = None,
 ) -> list[Notification]:
-    """Render and insert one row per channel (one INSERT); queues nothing."""
+    """Render one unsaved row per channel. ``wordings`` caches the templates of an event in
+    a language across the calls of one batch (one query each)."""
     if event not in Event.values:
         raise ValueError(f"unknown notification event {event!r}")
     preference = preference or preference_for(user=recipient)
@@ -166,11 +169,13 @@ def _notifications_write(
     wanted = _channels_for(recipient, preference, channels)
     if not wanted:
         return []
-    wordings = templates_for(event=event, channels=wanted, language=language)
+    wordings = {} if wordings is None else wordings
+    if (event, language) not in wordings:
+        wordings[event, language] = templates_for(event=event, channels=Channel.values, language=language)
     now = timezone.now()
     rows: list[Notification] = []
     for channel in wanted:
-        wording = wordings[channel]
+        wording = wordings[event, language][channel]
         if wording is None:
             continue
         rendered = _render_or_default(
@@ -194,6 +199,10 @@ def _notifications_write(
                 queued_at=now,
             )
         )
+    return rows
+
+
+def _insert(rows: list[Notification]) -> list[Notification]:
     return Notification.objects.bulk_create(rows) if rows else []
 
 
@@ -212,8 +221,10 @@ def notification_queue(
     for the event is skipped. ``related_object`` is a model instance or ``(type, id)``."""
     # No savepoint: a failure here fails the caller's transaction, as any other write would.
     with transaction.atomic(savepoint=False):
-        created = _notifications_write(
-            recipient=recipient, event=event, context=context, channels=channels, related_object=related_object
+        created = _insert(
+            _notification_rows(
+                recipient=recipient, event=event, context=context, channels=channels, related_object=related_object
+            )
         )
     _send_after_commit([n.pk for n in created if n.status == Status.QUEUED])
     return created
@@ -365,26 +376,36 @@ def _loaded_preference(user: User) -> NotificationPreference:
         return NotificationPreference(user=user)
 
 
-def _dossier_notifications_write(
-    *, dossier_id: int, event: str, extra: dict[str, Any] | None = None, include_officials: bool = False
+def _load_dossiers(dossier_ids: Iterable[int]) -> dict[int, models.Model]:
+    """The dossiers with what their messages need (citizen and preference, procedure,
+    agency), in one query."""
+    dossier_model = _model("applications", "Dossier")
+    if dossier_model is None:
+        return {}
+    related = _relations(dossier_model, ("citizen", "procedure", "agency"))
+    if "citizen" in related:
+        related.append("citizen__notification_preference")
+    return dossier_model.objects.select_related(*related).in_bulk(set(dossier_ids))
+
+
+def _dossier_rows(
+    dossier: models.Model | None,
+    *,
+    dossier_id: int,
+    event: str,
+    extra: dict[str, Any] | None = None,
+    include_officials: bool = False,
+    wordings: dict | None = None,
 ) -> list[Notification]:
-    """Render and write the rows telling the dossier's citizen (and, with
-    ``include_officials``, the agency's active officials) of ``event``; queues nothing.
-    Logs instead of raising when there is nobody to tell."""
+    """The unsaved rows telling the dossier's citizen (and, with ``include_officials``, the
+    agency's active officials) of ``event``. Logs instead of raising when there is nobody
+    to tell."""
     if event in SILENT_DOSSIER_EVENTS:
         return []
     notification_event = DOSSIER_EVENTS.get(event)
     if notification_event is None:
         logger.error("notifications: unknown dossier event %r for dossier %s", event, dossier_id)
         return []
-    dossier_model = _model("applications", "Dossier")
-    if dossier_model is None:
-        logger.error("notifications: no applications.Dossier model; event %s of dossier %s dropped", event, dossier_id)
-        return []
-    related = _relations(dossier_model, ("citizen", "procedure", "agency"))
-    if "citizen" in related:
-        related.append("citizen__notification_preference")
-    dossier = dossier_model.objects.select_related(*related).filter(pk=dossier_id).first()
     if dossier is None or getattr(dossier, "citizen", None) is None:
         logger.error("notifications: dossier %s not found (or no citizen) for event %s", dossier_id, event)
         return []
@@ -392,12 +413,13 @@ def _dossier_notifications_write(
     if notification_event == Event.DOSSIER_OVERDUE_APOLOGY:
         context.setdefault("missed_date", context["appointment_date"])
         context.setdefault("new_appointment_date", context["appointment_date"])
-    rows = _notifications_write(
+    rows = _notification_rows(
         recipient=dossier.citizen,
         event=notification_event,
         context=context,
         related_object=dossier,
         preference=_loaded_preference(dossier.citizen),
+        wordings=wordings,
     )
     official_model = _model("applications", "Official")
     if include_officials and official_model is not None:
@@ -405,12 +427,13 @@ def _dossier_notifications_write(
             agency_id=getattr(dossier, "agency_id", None), is_active=True, user__is_active=True
         ).select_related("user", "user__notification_preference")
         for official in officials:
-            rows += _notifications_write(
+            rows += _notification_rows(
                 recipient=official.user,
                 event=notification_event,
                 context=context,
                 related_object=dossier,
                 preference=_loaded_preference(official.user),
+                wordings=wordings,
             )
     return rows
 
@@ -425,7 +448,8 @@ def notify_dossier_event(*, dossier_id: int, event: str, extra: dict[str, Any] |
     outbox row with ``outbox_add`` and the worker does this work. The rows are written in a
     transaction of their own and their sends are queued when it commits."""
     with transaction.atomic():
-        rows = _dossier_notifications_write(dossier_id=dossier_id, event=event, extra=extra)
+        dossier = _load_dossiers([dossier_id]).get(dossier_id) if event not in SILENT_DOSSIER_EVENTS else None
+        rows = _insert(_dossier_rows(dossier, dossier_id=dossier_id, event=event, extra=extra))
     _send_after_commit([n.pk for n in rows if n.status == Status.QUEUED])
     return rows
 
@@ -474,45 +498,74 @@ def enqueue_outbox(outbox_ids: list[int]) -> int:
     return _publish(process_outbox_events, [(batch, [batch], {}) for batch in batches], what="dossier events")
 
 
-def outbox_process(*, outbox_ids: Iterable[int]) -> int:
-    """The worker's side of the outbox: each event becomes its notification rows, which are
-    then sent (in batches, by this same task). Returns how many events were processed.
+def outbox_process(*, outbox_ids: Iterable[int], take_others: bool = True) -> int:
+    """The worker's side of the outbox: events become their notification rows, which are
+    then sent by this same task. Returns how many events were processed.
 
-    One transaction per event: the outbox row is locked (``SKIP LOCKED``: a duplicate task
-    leaves it to the one holding it), the rows are rendered and written, and the outbox row
-    is deleted, all or nothing; a later task for the same event finds nothing. A failure
-    (a broken wording, a bug) rolls that back, is recorded on the outbox row and retried by
-    the sweep, ``OUTBOX_MAX_ATTEMPTS`` times."""
-    to_send: list[int] = []
-    processed = 0
-    for outbox_id in outbox_ids:
-        try:
-            with transaction.atomic():
-                entry = OutboxEvent.objects.select_for_update(skip_locked=True).filter(pk=outbox_id).first()
-                # The delete is the claim: on SQLite (no row locks) a second process deletes nothing.
-                if entry is None or not OutboxEvent.objects.filter(pk=outbox_id).delete()[0]:
-                    continue
-                rows = _dossier_notifications_write(
+    In one transaction the outbox rows are locked (``SKIP LOCKED``: a duplicate task leaves
+    them to the one holding them) and deleted, their messages rendered and written, all or
+    nothing; a later task for the same events finds nothing. With ``take_others`` the task
+    also takes the oldest fresh events still waiting, up to ``OUTBOX_BATCH_SIZE``: under
+    load events arrive faster than tasks start, and one transaction, one dossier query and
+    one INSERT then serve many (their own tasks find nothing to do). A failure (a broken
+    wording, a bug) rolls the batch back; the events are then taken one by one, so that the
+    others go out and the failing one is recorded (attempts, error) for the sweep, which
+    retries it ``OUTBOX_MAX_ATTEMPTS`` times."""
+    ids = list(dict.fromkeys(outbox_ids))
+    if not ids:
+        return 0
+    claimed: list[int] = []
+    try:
+        with transaction.atomic():
+            waiting = OutboxEvent.objects.select_for_update(skip_locked=True)
+            if take_others:
+                # Its own events first, then the oldest fresh ones (failing ones are the sweep's).
+                waiting = waiting.filter(Q(pk__in=ids) | Q(attempts=0)).order_by(
+                    Case(When(pk__in=ids, then=Value(0)), default=Value(1)), "pk"
+                )
+            else:
+                waiting = waiting.filter(pk__in=ids).order_by("pk")
+            entries = list(waiting[: max(OUTBOX_BATCH_SIZE, len(ids))])
+            claimed = [entry.pk for entry in entries]
+            # The delete is the claim: on SQLite (no row locks) another process may have
+            # taken some meanwhile, and deletes them, not this one.
+            if entries and OutboxEvent.objects.filter(pk__in=claimed).delete()[0] != len(entries):
+                raise _OutboxTaken
+            dossiers = _load_dossiers(entry.dossier_id for entry in entries)
+            wordings: dict = {}
+            rows: list[Notification] = []
+            for entry in entries:
+                rows += _dossier_rows(
+                    dossiers.get(entry.dossier_id),
                     dossier_id=entry.dossier_id,
                     event=entry.event,
                     extra=entry.extra,
                     include_officials=entry.include_officials,
+                    wordings=wordings,
                 )
-        except Exception as exc:
-            logger.exception("notifications: event %s not processed; the sweep retries it", outbox_id)
-            OutboxEvent.objects.filter(pk=outbox_id).update(
-                attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=timezone.now()
-            )
-            if OutboxEvent.objects.filter(pk=outbox_id, attempts__gte=OUTBOX_MAX_ATTEMPTS).exists():
-                logger.error(
-                    "notifications: event %s failed %s times; left for an operator", outbox_id, OUTBOX_MAX_ATTEMPTS
-                )
-            continue
-        processed += 1
-        to_send.extend(n.pk for n in rows if n.status == Status.QUEUED)
-    for batch in _batches(to_send, SEND_BATCH_SIZE):
+            rows = _insert(rows)
+    except Exception as exc:
+        if take_others and (len(claimed) > 1 or isinstance(exc, _OutboxTaken)):
+            return sum(outbox_process(outbox_ids=[pk], take_others=False) for pk in claimed)
+        if isinstance(exc, _OutboxTaken):
+            return 0  # another process has it
+        failed = claimed or ids
+        logger.exception("notifications: event %s not processed; the sweep retries it", failed)
+        OutboxEvent.objects.filter(pk__in=failed).update(
+            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=timezone.now()
+        )
+        for pk in OutboxEvent.objects.filter(pk__in=failed, attempts__gte=OUTBOX_MAX_ATTEMPTS).values_list(
+            "pk", flat=True
+        ):
+            logger.error("notifications: event %s failed %s times; left for an operator", pk, OUTBOX_MAX_ATTEMPTS)
+        return 0
+    for batch in _batches([n.pk for n in rows if n.status == Status.QUEUED], SEND_BATCH_SIZE):
         notifications_send_batch(notification_ids=batch)
-    return processed
+    return len(claimed)
+
+
+class _OutboxTaken(Exception):
+    """Some of the claimed outbox rows were deleted by another process meanwhile."""
 
 
 def outbox_requeue_stuck(*, older_than: timedelta, limit: int = 1000) -> int:
@@ -549,6 +602,51 @@ class SendOutcome:
 
 
 _SEND_FIELDS = ["attempts", "status", "sent_at", "provider_message_id", "provider_answer", "last_error", "updated_at"]
+
+
+def _per_row(rows: list[Notification], field_name: str) -> Any:
+    """The rows' values of one field for an UPDATE: the value itself when they share it,
+    else ``CASE id WHEN … THEN … END`` (Django's ``bulk_update`` builds a filter per row and
+    field, which cost more CPU than sending the e-mails)."""
+    field = Notification._meta.get_field(field_name)
+    values = [getattr(row, field.attname) for row in rows]
+    if all(value == values[0] for value in values):
+        return values[0]
+    connection = transaction.get_connection()
+    then = "%s"
+    if isinstance(field, models.JSONField) and connection.vendor == "postgresql":
+        then = "CAST(%s AS jsonb)"
+    params: list[Any] = []
+    for row, value in zip(rows, values, strict=True):
+        params += [row.pk, field.get_db_prep_save(value, connection)]
+    whens = " ".join(f"WHEN %s THEN {then}" for _row in rows)
+    # Every value is a bound parameter; the only name is the quoted primary key column.
+    return RawSQL(f"CASE {connection.ops.quote_name('id')} {whens} END", params, output_field=field)  # noqa: S611
+
+
+def _save_attempts(rows: list[Notification]) -> None:
+    """Write the attempts' results: one UPDATE for the rows sent (nearly all of them), and
+    Django's ``bulk_update`` for the few that failed."""
+    now = timezone.now()
+    for row in rows:
+        row.updated_at = now
+    sent = [row for row in rows if row.status == Status.SENT]
+    if sent:
+        for row in sent:
+            row.sent_at = now  # when the batch's results were committed, within the window
+        Notification.objects.filter(pk__in=[row.pk for row in sent]).update(
+            status=Status.SENT,
+            sent_at=now,
+            last_error="",
+            updated_at=now,
+            # Locked since it was read: the stored count is the one read.
+            attempts=F("attempts") + 1,
+            provider_message_id=_per_row(sent, "provider_message_id"),
+            provider_answer=_per_row(sent, "provider_answer"),
+        )
+    others = [row for row in rows if row.status != Status.SENT]
+    if others:
+        Notification.objects.bulk_update(others, _SEND_FIELDS)
 
 
 def _attempt(notification: Notification, providers: Providers, *, final_attempt: bool) -> SendOutcome:
@@ -613,10 +711,7 @@ def notifications_send(*, notification_ids: Iterable[int], final_attempt: bool =
                             broken.add(row.channel)
                         attempted.append(row)
                 if attempted:
-                    now = timezone.now()
-                    for row in attempted:
-                        row.updated_at = now
-                    Notification.objects.bulk_update(attempted, _SEND_FIELDS)
+                    _save_attempts(attempted)
             found = {row.pk for row in rows}
             outcomes.update((pk, SendOutcome("skipped")) for pk in pending if pk not in found)
             pending = [pk for pk in pending if pk not in outcomes]
