@@ -244,19 +244,21 @@ class _SendOnCommit:
 def _send_after_commit(notification_ids: list[int]) -> None:
     """Queue the sends on commit. Consecutive calls in one transaction share one callback,
     so a transaction that writes many rows (a digest, a benchmark) hands them over in
-    batches instead of one task per call. Only the callback registered last is extended,
-    and only at the same savepoint level: a savepoint rolled back drops it together with
-    exactly the rows that were written at that level (Django keeps each callback's
-    savepoint ids in ``run_on_commit``)."""
+    batches instead of one task per call.
+
+    Only the callback registered last is extended (Django keeps them in
+    ``run_on_commit``), whatever savepoint it was registered in: one still active then is
+    still active now and guards these rows too, so a rollback that drops the callback also
+    undoes the rows; one released since cannot roll back any more. The ids of rows rolled
+    back with a later savepoint may ride along: a send only takes rows that exist, are
+    committed and still queued, which any row with such an id is meant to be."""
     if not notification_ids:
         return
     connection = transaction.get_connection()
     registered = getattr(connection, "run_on_commit", None)
-    if connection.in_atomic_block and registered:
-        savepoints, callback = registered[-1][0], registered[-1][1]
-        if isinstance(callback, _SendOnCommit) and savepoints == set(connection.savepoint_ids):
-            callback.ids.extend(notification_ids)
-            return
+    if connection.in_atomic_block and registered and isinstance(registered[-1][1], _SendOnCommit):
+        registered[-1][1].ids.extend(notification_ids)
+        return
     transaction.on_commit(_SendOnCommit(notification_ids))
 
 
