@@ -570,6 +570,15 @@ class _OutboxTaken(Exception):
     """Some of the claimed outbox rows were deleted by another process meanwhile."""
 
 
+def outbox_retry(*, outbox_ids: list[int]) -> int:
+    """An operator's "process again" (after repairing a wording): the failure count starts
+    over and the events are queued on commit. Returns how many there were."""
+    with transaction.atomic():
+        count = OutboxEvent.objects.filter(pk__in=outbox_ids).update(attempts=0, updated_at=timezone.now())
+        transaction.on_commit(partial(enqueue_outbox, list(outbox_ids)))
+    return count
+
+
 def outbox_requeue_stuck(*, older_than: timedelta, limit: int = 1000) -> int:
     """The outbox sweep: queue again the events not processed for ``older_than`` (their task
     never reached the broker, e.g. Redis was down at commit, or was lost), except those that
