@@ -501,8 +501,7 @@ def enqueue_outbox(outbox_ids: list[int]) -> int:
 
 def outbox_process(*, outbox_ids: Iterable[int], take_others: bool = True) -> int:
     """The worker's side of the outbox: events become their notification rows, which are
-    then sent by this same task (more than one batch of them goes back to the broker as
-    batch tasks). Returns how many events were processed.
+    then sent by this same task. Returns how many events were processed.
 
     In one transaction the outbox rows are locked (``SKIP LOCKED``: a duplicate task leaves
     them to the one holding them) and deleted, their messages rendered and written, all or
@@ -561,12 +560,10 @@ def outbox_process(*, outbox_ids: Iterable[int], take_others: bool = True) -> in
         ):
             logger.error("notifications: event %s failed %s times; left for an operator", pk, OUTBOX_MAX_ATTEMPTS)
         return 0
+    # Sent here rather than queued behind the tasks waiting in the broker (under a backlog,
+    # those are mostly tasks of events this one took); SEND_BATCH_BUDGET bounds the time.
     to_send = [n.pk for n in rows if n.status == Status.QUEUED]
-    if len(to_send) > SEND_BATCH_SIZE:
-        # Several batches: to the broker, so that both worker processes share them and each
-        # batch has the task time limit to itself.
-        enqueue_notifications(to_send)
-    elif to_send:
+    if to_send:
         notifications_send_batch(notification_ids=to_send)
     return len(claimed)
 
