@@ -1,15 +1,17 @@
-"""What happens after a dossier event is committed: the notifications app is told."""
+"""What a dossier event tells the notifications app: an outbox row in the event's own
+transaction."""
 
 from __future__ import annotations
 
-from portal.notifications.services import notify_dossier_event
+from portal.notifications.services import outbox_add
 
 
-def dossier_event_committed(dossier_id: int, event: str) -> None:
-    """Registered with ``transaction.on_commit`` by every service: one call per event.
+def dossier_event_recorded(dossier_id: int, event: str) -> None:
+    """Called by every service inside the transaction that writes the event, once per event.
 
-    ``notify_dossier_event`` writes the notification rows in its own transaction and queues
-    the sending on that commit; it logs instead of raising, so a saved dossier never turns
-    into an error page because a message could not be prepared.
+    The outbox row commits or rolls back with the event, so a crash after the commit loses
+    no message; on commit one light task is queued, and a worker renders and sends the
+    messages. The request itself renders nothing. An event that tells the citizen nothing
+    new (created, rated) writes nothing.
     """
-    notify_dossier_event(dossier_id=dossier_id, event=event)
+    outbox_add(dossier_id=dossier_id, event=event)

@@ -3,8 +3,8 @@
 Each one opens a transaction, locks the dossier row (``SELECT ... FOR UPDATE``: a second
 official pressing the same button waits, then finds the state changed and gets a
 ``DossierTransitionError``), checks the actor, checks the transition, saves with
-``update_fields``, writes one ``DossierEvent`` and registers the notification with
-``transaction.on_commit``.
+``update_fields``, writes one ``DossierEvent`` and, in the same transaction, the outbox row
+of its notification (``applications.events``).
 
 ``actor=None`` means the system (a payment callback or the carrier's webhook, which other
 apps authenticate before calling); it is accepted only where said below.
@@ -28,7 +28,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from applications import calendar
 from applications.constants import DeliveryChannel, DossierEventName, DossierState, Rating
-from applications.events import dossier_event_committed
+from applications.events import dossier_event_recorded
 from applications.models import (
     Dossier,
     DossierCodeSequence,
@@ -155,7 +155,7 @@ def _record(
         note=note,
     )
     if notify:
-        transaction.on_commit(partial(dossier_event_committed, dossier.pk, action))
+        dossier_event_recorded(dossier.pk, action)
     return event
 
 

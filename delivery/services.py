@@ -6,7 +6,6 @@ the system actor and ``channel="post"`` when the carrier reports the parcel deli
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.constants import DeliveryChannel, DossierState
-from applications.models import Dossier, Official
+from applications.models import Dossier
 from applications.services import DossierError, dossier_deliver
 from delivery.carriers.base import ShipmentOrder, WebhookRejected, get_carrier
 from delivery.constants import (
@@ -33,6 +32,7 @@ from delivery.constants import (
     Zone,
 )
 from delivery.models import DeliveryOrigin, DeliveryRequest, Province, Shipment, ShipmentEvent, TariffRate, Ward
+from portal.notifications.services import outbox_add
 from portal.validators import normalize_phone, normalize_text
 
 logger = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ def delivery_dispatch_processed(*, dossier_id: int) -> Shipment | None:
             manifest_date=timezone.localdate(now),
             cod_amount=cod,
         )
-        transaction.on_commit(partial(_notify, shipment.pk, "shipment_dispatched"))
+        _notify(shipment, "shipment_dispatched")
     logger.info("shipment_created dossier=%s tracking=%s", dossier_id, tracking)
     return shipment
 
@@ -351,7 +351,7 @@ def shipment_record_event(*, payload: bytes, headers: Mapping[str, str]) -> Even
             if event.status == ShipmentStatus.DELIVERED:
                 _dossier_delivered(shipment)
             elif event.status == ShipmentStatus.RETURNED_TO_SENDER:
-                transaction.on_commit(partial(_notify, shipment.pk, "shipment_returned"))
+                _notify(shipment, "shipment_returned")
     logger.info(
         "shipment_event tracking=%s status=%s applied=%s", shipment.tracking_number, event.status, event.applied
     )
@@ -371,37 +371,15 @@ def _dossier_delivered(shipment: Shipment) -> None:
         logger.warning("shipment_delivered dossier=%s not moved: %s", shipment.dossier_id, exc.message)
 
 
-def _notify(shipment_pk: int, event: str) -> None:
-    """After commit: "shipment_dispatched" tells the citizen the tracking number;
-    "shipment_returned" tells the citizen and the agency's officials. Without the
-    notifications app (it lives on another branch until merged) the event is logged."""
-    shipment = Shipment.objects.select_related("dossier", "dossier__citizen", "dossier__agency").get(pk=shipment_pk)
-    dossier = shipment.dossier
-    recipients = [dossier.citizen]
-    if event == "shipment_returned":
-        officials = Official.objects.filter(agency=dossier.agency, is_active=True).select_related("user")
-        recipients += [o.user for o in officials]
-    if importlib.util.find_spec("portal.notifications") is None:
-        level = logging.WARNING if event == "shipment_returned" else logging.INFO
-        logger.log(
-            level,
-            "%s tracking=%s dossier=%s recipients=%s notifications=absent",
-            event,
-            shipment.tracking_number,
-            dossier.code,
-            [u.pk for u in recipients],
-        )
-        return
-    from portal.notifications.services import dossier_context, notification_queue
-
-    context = {
-        **dossier_context(dossier),
-        "tracking_number": shipment.tracking_number,
-        "carrier": "",  # the templates then say "bưu điện"
-        "return_reason": _("The post office could not deliver the parcel."),
-    }
-    for recipient in recipients:
-        notification_queue(recipient=recipient, event=event, context=context, related_object=dossier)
+def _notify(shipment: Shipment, event: str) -> None:
+    """In the shipment's transaction: "shipment_dispatched" tells the citizen the tracking
+    number; "shipment_returned" tells the citizen and the agency's officials. The messages
+    go through the notifications outbox (written now, rendered and sent by a worker)."""
+    returned = event == "shipment_returned"
+    extra = {"tracking_number": shipment.tracking_number, "carrier": ""}  # no carrier: the templates say "bưu điện"
+    if returned:
+        extra["return_reason"] = _("The post office could not deliver the parcel.")
+    outbox_add(dossier_id=shipment.dossier_id, event=event, extra=extra, include_officials=returned)
 
 
 # --- The day's manifest ------------------------------------------------------------------

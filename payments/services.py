@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from applications.constants import DossierEventName, DossierState
-from applications.events import dossier_event_committed
+from applications.events import dossier_event_recorded
 from applications.models import Dossier
 from applications.services import DossierError, dossier_mark_fee_settled
 from payments.conf import gateway_path, notification_max_age, payment_lifetime, site_url
@@ -278,7 +277,7 @@ def _settle(payment: Payment) -> None:
         if already:
             logger.warning("payment_double ref=%s dossier=%s: paid twice, refund one", payment.reference, dossier.pk)
         else:
-            transaction.on_commit(partial(dossier_event_committed, dossier.pk, DossierEventName.FEE_SETTLED))
+            dossier_event_recorded(dossier.pk, DossierEventName.FEE_SETTLED)
     receipt_issue(payment=payment)
 
 

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.notifications import services
 from portal.notifications.constants import Channel
-from portal.notifications.models import Notification, NotificationPreference, NotificationTemplate, OverdueNotice
+from portal.notifications.models import (
+    Notification,
+    NotificationPreference,
+    NotificationTemplate,
+    OutboxEvent,
+    OverdueNotice,
+)
 from portal.notifications.rendering import render, sample_context
 from portal.notifications.smstext import segments
 
@@ -171,3 +177,34 @@ class OverdueNoticeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    """Dossier events whose messages are not written yet: normally empty within seconds. A
+    row that stays has an error (a broken wording); once repaired, process it again."""
+
+    list_display = ["created_at", "event", "dossier_id", "include_officials", "attempts", "updated_at", "last_error"]
+    list_filter = ["event", "attempts"]
+    search_fields = ["dossier_id"]
+    date_hierarchy = "created_at"
+    ordering = ["created_at", "pk"]
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    actions = ["process_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.resend_notification")
+
+    @admin.action(description=_("Process the selected events again"), permissions=["resend"])
+    def process_again(self, request, queryset):
+        count = services.outbox_retry(outbox_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, gettext("%(count)d events queued again.") % {"count": count}, messages.SUCCESS)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,3 +133,37 @@ class OverdueNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.missed_date} → {self.new_date}"
+
+
+class OutboxEvent(models.Model):
+    """A dossier event still to be told to people: the transactional outbox.
+
+    The dossier, payment and delivery services write it in the transaction of the change it
+    reports, so it exists exactly when the change does (a crash after the commit loses
+    nothing); on commit one light task is queued. The worker renders the messages, writes
+    their ``Notification`` rows and deletes this row in one transaction, so a second task for
+    the same event (a re-delivery, the sweep) finds nothing to do. A row whose task never
+    reached the broker (Redis down at commit) or was lost is queued again by the beat sweep;
+    a row that keeps failing stays here with its error for an operator."""
+
+    dossier_id = models.BigIntegerField(_("dossier id"))
+    event = models.CharField(_("event"), max_length=40)
+    # JSON primitives (strings, numbers): a date arrives in the template as its ISO text.
+    extra = models.JSONField(_("extra template variables"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    include_officials = models.BooleanField(_("also the agency's officials"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event awaiting notification")
+        verbose_name_plural = _("events awaiting notification")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The sweep: pending rows by age (processed rows are deleted, so the table stays small).
+            models.Index(fields=["updated_at"], name="notif_outbox_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.dossier_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,26 +25,44 @@ class Rendered:
     body_html: str
 
 
-def template_for(*, event: str, channel: str, language: str) -> tuple[str, str] | None:
-    """(subject, body) for the event: the operators' row if any (an inactive row switches
-    the channel off), else the shipped default, in the language or else in Vietnamese."""
+def templates_for(*, event: str, channels: list[str], language: str) -> dict[str, tuple[str, str] | None]:
+    """(subject, body) of the event on each channel, in one query: the operators' row if any
+    (an inactive row switches the channel off), else the shipped default, in the language or
+    else in Vietnamese; None when the channel has no wording for the event."""
     rows = {
-        row.language: row
-        for row in NotificationTemplate.objects.filter(event=event, channel=channel, language__in=[language, "vi"])
+        (row.channel, row.language): row
+        for row in NotificationTemplate.objects.filter(event=event, channel__in=channels, language__in=[language, "vi"])
     }
-    for lang in dict.fromkeys([language, "vi"]):
-        row = rows.get(lang)
-        if row is not None:
-            return (row.subject, row.body) if row.is_active else None
-        found = default_template(event, channel, lang)
-        if found:
-            return found
-    return None
+    found: dict[str, tuple[str, str] | None] = {}
+    for channel in channels:
+        found[channel] = None
+        for lang in dict.fromkeys([language, "vi"]):
+            row = rows.get((channel, lang))
+            if row is not None:
+                found[channel] = (row.subject, row.body) if row.is_active else None
+                break
+            default = default_template(event, channel, lang)
+            if default:
+                found[channel] = default
+                break
+    return found
+
+
+def template_for(*, event: str, channel: str, language: str) -> tuple[str, str] | None:
+    return templates_for(event=event, channels=[channel], language=language)[channel]
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    # Compiling cost as much as rendering; the wordings are few (events × channels ×
+    # languages), and an operator's edit is a new source, hence a new entry. A compiled
+    # template is safe to render again, as Django's cached template loader does.
+    return Template(source)
 
 
 def render_string(source: str, context: dict[str, Any]) -> str:
     # Plain text: no HTML escaping (the HTML e-mail escapes the result itself).
-    return Template(source).render(Context(context, autoescape=False))
+    return _compiled(source).render(Context(context, autoescape=False))
 
 
 def variable_defaults() -> dict[str, Any]:

@@ -30,10 +30,26 @@ def send_notification(self, notification_id: int) -> str:
     )
 
 
+@shared_task(name="notifications.send_notifications", ignore_result=True)
+def send_notifications(notification_ids: list[int]) -> int:
+    """A batch (``services.SEND_BATCH_SIZE`` rows): rows that fail transiently go on to
+    ``send_notification`` with its backoff; no retry of the batch itself."""
+    outcomes = services.notifications_send_batch(notification_ids=notification_ids)
+    return sum(outcome.status == "sent" for outcome in outcomes.values())
+
+
+@shared_task(name="notifications.process_outbox_events", ignore_result=True)
+def process_outbox_events(outbox_ids: list[int]) -> int:
+    """Render, write and send the notifications of dossier events (the outbox rows)."""
+    return services.outbox_process(outbox_ids=outbox_ids)
+
+
 @shared_task(name="notifications.requeue_stuck_notifications", ignore_result=True)
 def requeue_stuck_notifications() -> int:
-    return services.notifications_requeue_stuck(
-        older_than=timedelta(minutes=settings.NOTIFICATIONS_STUCK_AFTER_MINUTES)
+    """The beat sweep: dossier events whose task never ran, then message rows still queued."""
+    older_than = timedelta(minutes=settings.NOTIFICATIONS_STUCK_AFTER_MINUTES)
+    return services.outbox_requeue_stuck(older_than=older_than) + services.notifications_requeue_stuck(
+        older_than=older_than
     )
 
 

@@ -9,9 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from applications import events, services
+from applications import services
 from applications.constants import CalendarExceptionKind, DossierState
 from applications.models import CalendarException, DossierEvent
+from portal.notifications.models import OutboxEvent
+from portal.notifications.services import enqueue_outbox
 from tests.applications.factories import (
     FACTORY_BY_STATE,
     PDF_BYTES,
@@ -93,15 +95,19 @@ def test_transition_allowed_and_refused_states(action, state, allowed, official,
             expected_event, expected_event
         )
         assert event.action == expected_event
-        notified = [c for c in callbacks if isinstance(c, partial) and c.func is events.dossier_event_committed]
+        # The notification's outbox row is written with the event; commit queues its task.
+        outbox = list(OutboxEvent.objects.filter(dossier_id=dossier.pk))
+        notified = [c for c in callbacks if isinstance(c, partial) and c.func is enqueue_outbox]
         # A draft withdrawn was never seen by anybody: no notification.
-        assert len(notified) == (0 if state == S.DRAFT else 1)
-        if notified:
-            assert notified[0].args == (dossier.pk, expected_event)
+        assert len(outbox) == len(notified) == (0 if state == S.DRAFT else 1)
+        if outbox:
+            assert outbox[0].event == expected_event
+            assert notified[0].args == ([outbox[0].pk],)
     else:
         assert dossier.state == state
         assert len(events_after) == before
         assert callbacks == []
+        assert not OutboxEvent.objects.filter(dossier_id=dossier.pk).exists()
 
 
 @pytest.mark.parametrize("action", ["validate", "request_supplement", "reject"])
@@ -260,7 +266,9 @@ def test_submit_sets_code_appointment_fee_and_pin(monkeypatch, citizen, procedur
     assert dossier.appointment_date == dt.date(2026, 2, 25)  # Tết 16–20/02 does not count
     assert dossier.fee_amount == 100000
     assert len(dossier.lookup_pin) == 6 and dossier.lookup_pin.isdigit()
-    assert [c.args for c in callbacks if isinstance(c, partial)] == [(dossier.pk, "submitted")]
+    outbox = OutboxEvent.objects.get(dossier_id=dossier.pk)
+    assert outbox.event == "submitted"
+    assert [c.args for c in callbacks if isinstance(c, partial)] == [([outbox.pk],)]
     second = DossierFactory(procedure=procedure, agency=agency, citizen=citizen)
     _complete(second)
     assert services.dossier_submit(dossier=second, actor=citizen).code == f"{agency.code}-260213-0002"
@@ -380,9 +388,13 @@ def test_validation_notifies_the_citizen_after_commit(django_capture_on_commit_c
         services.dossier_validate(dossier=dossier, actor=official.user)
     assert callbacks, "the notification is queued on commit, not inside the transaction"
     sent = Notification.objects.filter(recipient=dossier.citizen, event="dossier_validated")
-    assert sent.filter(channel="email").exists()
-    if settings.CELERY_TASK_ALWAYS_EAGER:  # with Redis the worker tests in tests/notifications send it
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # embedded mode: written and sent inline after the commit
+        assert sent.filter(channel="email", status="sent").exists()
         assert any(dossier.code in message.body for message in mailoutbox)
+        assert not OutboxEvent.objects.exists()
+    else:  # with Redis a worker writes and sends them (the worker tests in tests/notifications)
+        assert not sent.exists()
+        assert OutboxEvent.objects.filter(dossier_id=dossier.pk, event="validated").exists()
 
 
 def test_rolled_back_validation_notifies_nobody(django_capture_on_commit_callbacks):

@@ -24,7 +24,7 @@ from payments.mockgateway.ledger import IpnNotAcknowledged, ipn_deliver
 from payments.models import Payment, PaymentNotification, Receipt
 from portal.notifications import services as notification_services
 from portal.notifications.constants import Status
-from portal.notifications.models import Notification
+from portal.notifications.models import Notification, OutboxEvent
 from tests.applications.factories import DossierFactory, FeeFactory, SubmittedDossierFactory
 from tests.delivery.conftest import confirmed_request, tariff, units  # noqa: F401 - fixtures
 from tests.notifications.test_worker import ROOT, celery_worker, outbox, wait_until  # noqa: F401 - fixture
@@ -134,15 +134,19 @@ def test_broker_down_citizen_still_submits_and_pays_and_notifications_follow(cit
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.state == DossierState.SUBMITTED
     assert Payment.objects.get(dossier=dossier).state == PaymentState.PENDING
-    queued = Notification.objects.filter(recipient=citizen, status=Status.QUEUED).exclude(channel="site")
-    assert queued.exists()
-    ids = list(queued.values_list("pk", flat=True))
-    # Redis is back: the beat's outbox sweep queues them again and a real worker sends them.
-    Notification.objects.filter(pk__in=ids).update(updated_at=timezone.now() - timedelta(minutes=11))
-    assert notification_services.notifications_requeue_stuck(older_than=timedelta(minutes=10)) == len(ids)
-    rows = Notification.objects.filter(pk__in=ids)
+    # The submission's message waits in the outbox, written with the dossier's change.
+    assert "the outbox sweep will send them" in done.stderr
+    pending = OutboxEvent.objects.filter(dossier_id=dossier.pk)
+    assert list(pending.values_list("event", flat=True)) == ["submitted"]
+    assert not Notification.objects.filter(recipient=citizen).exists()
+    # Redis is back: the beat's outbox sweep queues the event again and a real worker
+    # renders, writes and sends its messages.
+    pending.update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert notification_services.outbox_requeue_stuck(older_than=timedelta(minutes=10)) == 1
+    rows = Notification.objects.filter(recipient=citizen).exclude(channel="site")
     with celery_worker(outbox.env):
-        assert wait_until(lambda: not rows.filter(status=Status.QUEUED).exists())
+        assert wait_until(lambda: rows.exists() and not rows.filter(status=Status.QUEUED).exists())
+    assert not pending.exists()
     assert set(rows.values_list("status", flat=True)) == {Status.SENT}
     assert any(dossier.code in message for message in outbox.emails())
 

@@ -102,3 +102,23 @@ def test_resend_needs_its_own_permission(client, django_user_model):
     assert action_form is None or "resend" not in str(action_form.fields["action"].choices)
     clerk.user_permissions.add(Permission.objects.get(codename="resend_notification"))
     assert "resend" in str(client.get(url).context["action_form"].fields["action"].choices)
+
+
+def test_outbox_lists_waiting_events_and_processes_them_again(admin_client_, django_capture_on_commit_callbacks):
+    from portal.notifications import services
+    from portal.notifications.models import OutboxEvent
+    from tests.applications.factories import SubmittedDossierFactory
+
+    dossier = SubmittedDossierFactory()
+    entry = services.outbox_add(dossier_id=dossier.pk, event="validated")  # its task has not run
+    OutboxEvent.objects.filter(pk=entry.pk).update(attempts=services.OUTBOX_MAX_ATTEMPTS, last_error="wording broken")
+    url = reverse("admin:notifications_outboxevent_changelist")
+    response = admin_client_.get(url)
+    assert response.status_code == 200
+    assert "wording broken" in response.content.decode()
+    assert admin_client_.post(reverse("admin:notifications_outboxevent_change", args=[entry.pk])).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(url, {"action": "process_again", "_selected_action": [entry.pk]}, follow=True)
+    assert "1 sự kiện đã được xếp hàng lại" in response.content.decode()
+    assert not OutboxEvent.objects.exists()
+    assert mail.outbox[0].subject == f"Hồ sơ {dossier.code} hợp lệ"

@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError
 from portal.notifications import services, sms
 from portal.notifications.constants import Channel, Event, Status
 from portal.notifications.models import Notification, NotificationPreference, NotificationTemplate
-from portal.notifications.tasks import send_notification
+from portal.notifications.tasks import send_notification, send_notifications
 
 from .factories import PreferenceFactory, QueuedEmailFactory, QueuedSmsFactory, UserFactory
 
@@ -201,7 +201,8 @@ def test_broker_down_at_commit_keeps_the_row_queued_and_the_sweep_sends_it(
     eager, conf.task_always_eager = conf.task_always_eager, False
     try:
         with (
-            mock.patch.object(send_notification, "apply_async", side_effect=OperationalError("Connection refused")),
+            # The batch task is what commit hands the rows to.
+            mock.patch.object(send_notifications, "apply_async", side_effect=OperationalError("Connection refused")),
             django_capture_on_commit_callbacks(execute=True),
         ):
             rows = queue(citizen)

@@ -211,3 +211,24 @@ def test_rolled_back_event_queues_nothing_for_the_worker(citizen, outbox):
         assert ping.delay("ok").get(timeout=60) == "ok"
     assert outbox.emails() == []
     assert not Notification.objects.exists()
+
+
+def test_dossier_event_through_the_outbox_and_a_real_worker_once(sms_citizen, outbox):
+    from portal.notifications.models import OutboxEvent
+    from portal.notifications.tasks import process_outbox_events
+    from tests.applications.factories import SubmittedDossierFactory
+
+    dossier = SubmittedDossierFactory(citizen=sms_citizen)
+    with transaction.atomic():
+        entry = services.outbox_add(dossier_id=dossier.pk, event="validated")
+    assert not Notification.objects.exists()  # the commit only queued the task
+    rows = Notification.objects.filter(recipient=sms_citizen).exclude(channel=Channel.SITE)
+    with celery_worker(outbox.env):
+        assert wait_until(lambda: rows.count() == 2 and not rows.filter(status=Status.QUEUED).exists())
+        # A re-delivered task for the same event finds nothing to do.
+        process_outbox_events.delay([entry.pk])
+        assert ping.delay("after the duplicate").get(timeout=60) == "after the duplicate"
+    assert not OutboxEvent.objects.exists()
+    assert Notification.objects.filter(recipient=sms_citizen).count() == 3
+    assert len(outbox.emails()) == 1 and dossier.code in outbox.emails()[0]
+    assert [m["to"] for m in outbox.sms()] == ["84912345678"]

@@ -1,8 +1,9 @@
 """A Celery worker killed with SIGKILL in the middle of a batch of SMS.
 
-What the design guarantees (``services.notification_send``): the task locks the row
-(``SELECT … FOR UPDATE SKIP LOCKED``), calls the provider while holding the lock, and marks
-the row sent in the same transaction. So:
+What the design guarantees (``services.notifications_send``): the task locks its rows
+(``SELECT … FOR UPDATE SKIP LOCKED``), calls the provider while holding the locks, and marks
+the rows sent in the same transaction, committing at least every ``SEND_COMMIT_WINDOW``
+(one row at a time with a provider as slow as this test's). So:
 
 - a row committed ``sent`` is never sent again (any later task sees "sent" and stops);
 - a row whose task died before the provider call stays ``queued`` and is sent once later;
@@ -13,8 +14,8 @@ the row sent in the same transaction. So:
   do, see ``FakeBrandnameServer``).
 
 Hence: every notification reaches the provider at least once, and at most one per
-task in flight at the kill (at most the worker's concurrency) reaches it twice, never one
-that was already committed sent.
+pool process at the kill (the worker's concurrency) reaches it twice, never one that was
+already committed sent; whether each event was its own task or the rows went in batches.
 
 The messages in flight at the kill stay in Redis's ``unacked`` set for the visibility
 timeout (an hour): the outbox sweep (``notifications_requeue_stuck``) is what recovers them.
@@ -99,7 +100,8 @@ def _locked_queued_rows() -> int:
         return queued.count() - len(queued.select_for_update(skip_locked=True).values_list("pk", flat=True))
 
 
-def test_worker_killed_mid_batch_every_sms_arrives_duplicates_only_in_flight(citizen, tmp_path):
+@pytest.mark.parametrize("queued_together", [False, True], ids=["a-transaction-per-event", "one-transaction"])
+def test_worker_killed_mid_batch_every_sms_arrives_duplicates_only_in_flight(citizen, tmp_path, queued_together):
     citizen.phone_verified = True
     citizen.save(update_fields=["phone_verified"])
     NotificationPreference.objects.create(user=citizen, email_enabled=False, sms_enabled=True)
@@ -122,13 +124,15 @@ def test_worker_killed_mid_batch_every_sms_arrives_duplicates_only_in_flight(cit
     app.control.purge()
     _forget_unacked()
     ids = []
-    for _ in range(BATCH):
-        # One committed transaction per event: each queues its send task on commit.
-        with transaction.atomic():
-            rows = services.notification_queue(
-                recipient=citizen, event=Event.DOSSIER_VALIDATED, context=CONTEXT, channels=[Channel.SMS]
-            )
-        ids.extend(r.pk for r in rows)
+    # One committed transaction per event (each queues a task of one row on commit), or all
+    # in one (batch tasks of services.SEND_BATCH_SIZE rows).
+    with transaction.atomic() if queued_together else contextlib.nullcontext():
+        for _ in range(BATCH):
+            with transaction.atomic():
+                rows = services.notification_queue(
+                    recipient=citizen, event=Event.DOSSIER_VALIDATED, context=CONTEXT, channels=[Channel.SMS]
+                )
+            ids.extend(r.pk for r in rows)
     assert len(ids) == BATCH
     rows = Notification.objects.filter(pk__in=ids)
     sent = rows.filter(status=Status.SENT)
