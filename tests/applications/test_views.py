@@ -290,11 +290,11 @@ def test_detail_page_query_count_does_not_grow_with_events(signed_in, citizen, d
 # replaces, the new paper, the dossier's updated_at. Submit: the user; in the transaction,
 # the citizen's dossier locked (with its agency's code and procedure's days), the missing
 # papers, the online channel's time, the fee lines, the code counter, the dossier, its
-# event. Not read: the dossier before its locked read, the personal store, the calendar
+# event, the event's notification outbox row (rendered and sent by the worker). Not read: the dossier before its locked read, the personal store, the calendar
 # exceptions (cached), the pages' prefetches, the citizen's row. Savepoints stand for
 # BEGIN and COMMIT here (the test runs in a transaction).
 UPLOAD_QUERIES = 8
-SUBMIT_QUERIES = 10
+SUBMIT_QUERIES = 11
 
 
 def test_upload_and_submit_query_counts_are_pinned(
