@@ -4,6 +4,7 @@ from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,9 +14,14 @@ from portal.services import user_update_profile
 
 
 def home(request):
+    from procedures.pagecache import catalogue_page
     from procedures.selectors import popular_procedures
 
-    return render(request, "portal/home.html", {"popular": popular_procedures(limit=8)})
+    def content() -> dict[str, str]:
+        popular = popular_procedures(limit=8)
+        return {"content": render_to_string("portal/_home_content.html", {"popular": popular})}
+
+    return render(request, "portal/home.html", catalogue_page(("home",), content))
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from procedures import services
+from procedures.pagecache import catalogue_pages_changed
 from procedures.models import (
     AdministrativeLevel,
     Agency,
@@ -93,8 +94,25 @@ class AliasInline(admin.TabularInline):
     fields = ["phrase"]
 
 
+class CatalogueChangeMixin:
+    """Saving or deleting a catalogue row here changes what the public pages show: their cache
+    (procedures.pagecache) starts anew once the change commits."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        catalogue_pages_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        catalogue_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        catalogue_pages_changed()
+
+
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(CatalogueChangeMixin, admin.ModelAdmin):
     list_display = ["code", "name", "sector", "online_level", "processing_days", "popularity", "is_active"]
     list_display_links = ["code", "name"]
     list_filter = ["is_active", "online_level", "levels", "sector"]
@@ -212,7 +230,7 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CatalogueChangeMixin, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "phone", "is_active"]
     list_filter = ["is_active", "level"]
     list_select_related = ["level", "parent"]
@@ -222,12 +240,12 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(CatalogueChangeMixin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(AdministrativeLevel)
-class AdministrativeLevelAdmin(admin.ModelAdmin):
+class AdministrativeLevelAdmin(CatalogueChangeMixin, admin.ModelAdmin):
     list_display = ["code", "name", "rank"]
     ordering = ["rank"]

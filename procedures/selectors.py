@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from procedures.constants import OnlineLevel
 from procedures.models import AdministrativeLevel, Agency, Fee, Procedure, ProcedureChannel, Sector
+from procedures.pagecache import CATALOGUE_PAGES
 from procedures.pagination import LookaheadPage, lookahead_page, page_number
 from procedures.search import first_results, query_words, rank_matches, resolve_query_words
 
@@ -124,10 +124,6 @@ def procedure_for_page(*, code: str) -> Procedure:
     )
 
 
-FILTER_OPTIONS_CACHE_KEY = "procedures:filter-options:v1"
-FILTER_OPTIONS_SECONDS = 300
-
-
 @dataclass(frozen=True)
 class FilterOptions:
     """(code, name) pairs for the catalogue page's selects."""
@@ -148,8 +144,9 @@ def _filter_options() -> FilterOptions:
 
 
 def catalogue_filter_options() -> FilterOptions:
-    """Cached for a few minutes: every catalogue page shows them, and they change rarely."""
-    return cache.get_or_set(FILTER_OPTIONS_CACHE_KEY, _filter_options, FILTER_OPTIONS_SECONDS)
+    """Cached with the catalogue's pages: every catalogue page shows them, and they change
+    only with the catalogue."""
+    return CATALOGUE_PAGES.get_or_render(("filter-options",), _filter_options)
 
 
 def agencies_list() -> QuerySet[Agency]:

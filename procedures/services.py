@@ -46,6 +46,7 @@ from procedures.models import (
     Sector,
     Step,
 )
+from procedures.pagecache import catalogue_pages_changed
 from procedures.search import procedure_refresh_search_text
 from procedures.text import fold
 
@@ -605,10 +606,11 @@ def _agencies_with_parents(codes: set[str]) -> list[AgencyData]:
 def catalogue_changed(*, procedure_ids: Iterable[int] | None = None) -> None:
     """After procedures, aliases, keywords or steps change (import, admin, the assistant's
     alias learning): refresh their search columns now, and once the change commits tell every
-    process of the hotline assistant to rebuild its index."""
+    process of the hotline assistant to rebuild its index and to render the pages anew."""
     from procedures.assistant.services import assistant_catalogue_changed
 
     procedure_refresh_search_text(procedure_ids=procedure_ids)
+    catalogue_pages_changed()
     transaction.on_commit(assistant_catalogue_changed)
 
 

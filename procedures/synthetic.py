@@ -16,6 +16,7 @@ from django.db import transaction
 
 from procedures.constants import Channel, FeeKind, OnlineLevel, TimeUnit
 from procedures.models import Fee, Procedure, ProcedureAlias, ProcedureChannel, Sector
+from procedures.pagecache import catalogue_pages_changed
 from procedures.search import procedure_refresh_search_text
 from procedures.services import code_slug, levels_ensure
 from procedures.text import fold
@@ -194,6 +195,7 @@ def catalogue_generate(
             # bulk_create bypasses Procedure.save(): fill the search columns and the vocabulary.
             procedure_refresh_search_text(procedure_ids=list(ids.values()))
             created += len(batch)
+        catalogue_pages_changed()
     return GenerateReport(created=created, deleted=deleted)
 
 

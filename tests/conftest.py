@@ -34,8 +34,11 @@ def pytest_collection_modifyitems(config, items):
 def _media_and_cache(settings, tmp_path):
     from django.core.cache import cache
 
+    from portal.rendercache import clear_local_layers
+
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    clear_local_layers()
     yield
 
 
