@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from procedures import services
-from procedures.pagecache import catalogue_pages_changed
 from procedures.models import (
     AdministrativeLevel,
     Agency,
@@ -29,6 +28,7 @@ from procedures.models import (
     Sector,
     Step,
 )
+from procedures.pagecache import catalogue_pages_changed
 
 IMPORT_FORMATS = [("json", "JSON"), ("csv", "CSV"), ("csdl", _("National database records (csdl)"))]
 EXPORT_FORMATS = [("json", "JSON"), ("csv", "CSV")]
