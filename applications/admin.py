@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import Paginator
 from django.db.models import Case, CharField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +125,46 @@ class DossierPaperInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', paper.get_download_url(), gettext("Open"))
 
 
+# The queue counts at most this many dossiers: past it, the pages say "more than 5,000" and the
+# last pages are reached through the filters and the search (an official works from the top).
+QUEUE_COUNT_CAP = 5000
+# What the queue's rows show, read from the queue index with the procedure's code and name
+# only (a procedure row also carries its long search texts).
+QUEUE_COLUMNS = (
+    "code",
+    "state",
+    "applicant_name",
+    "received_at",
+    "appointment_date",
+    "fee_amount",
+    "fee_settled",
+    "agency_id",
+    "procedure__code",
+    "procedure__name",
+)
+
+
+class QueuePaginator(Paginator):
+    """COUNT(*) of at most QUEUE_COUNT_CAP + 1 rows, in the queue's order (read from the queue
+    index, stopping there) instead of every dossier of the agency (~12 ms for 48,000)."""
+
+    cap = QUEUE_COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+class DossierChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.select_related(None).select_related("procedure").only(*QUEUE_COLUMNS)
+
+
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
     list_display = [
@@ -133,15 +176,19 @@ class DossierAdmin(admin.ModelAdmin):
         "appointment_display",
         "fee_display",
     ]
-    list_filter = ["state", DueFilter, "fee_settled"]
+    # Received date as a filter (today, past 7 days, this month, this year) rather than a
+    # date_hierarchy: the hierarchy reads the first and last date and the distinct days or
+    # months of the whole queue at every display (~150 ms over an agency's 48,000 dossiers).
+    list_filter = ["state", DueFilter, "fee_settled", ("received_at", admin.DateFieldListFilter)]
     search_fields = ["code", "applicant_name", "applicant_citizen_id", "procedure__code"]
-    date_hierarchy = "received_at"
-    list_select_related = ["procedure", "agency"]
+    list_select_related = ["procedure"]
     # `make bench` (48,000 dossiers for one agency): the admin's 100-row page cost ~6 ms a row
     # to render and a second COUNT(*) of the agency's dossiers for "N total"; 25 rows and no
-    # full count serve the queue about four times faster.
+    # full count serve the queue about four times faster. The page count itself stops at
+    # QUEUE_COUNT_CAP rows (QueuePaginator).
     list_per_page = 25
     show_full_result_count = False
+    paginator = QueuePaginator
     ordering = ["appointment_date", "received_at"]
     inlines = [DossierPaperInline, DossierEventInline]
     actions = None
@@ -200,6 +247,9 @@ class DossierAdmin(admin.ModelAdmin):
                 output_field=CharField(),
             )
         )
+
+    def get_changelist(self, request, **kwargs):
+        return DossierChangeList
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]

@@ -27,6 +27,28 @@ def dossiers_for_citizen(*, citizen) -> QuerySet[Dossier]:
     return _with_related(Dossier.objects.filter(citizen=citizen))
 
 
+def dossier_list_for_citizen(*, citizen) -> QuerySet[Dossier]:
+    """The "my dossiers" list, newest first: the citizen's dossiers except drafts they withdrew,
+    with only the columns the list shows (a procedure row carries its long search texts)."""
+    return (
+        Dossier.objects.filter(citizen=citizen)
+        .exclude(state=DossierState.WITHDRAWN, code=None)
+        .select_related("procedure")
+        .only(
+            "public_id",
+            "code",
+            "state",
+            "appointment_date",
+            "fee_amount",
+            "fee_settled",
+            "rating",
+            "created_at",
+            "procedure__name",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
 def dossiers_for_official(*, official: Official | None, user=None) -> QuerySet[Dossier]:
     """The dossiers an official may see: their agency's, never drafts. A superuser sees all."""
     qs = _with_related(Dossier.objects.exclude(state=DossierState.DRAFT))

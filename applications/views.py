@@ -32,7 +32,7 @@ from applications.selectors import (
     dossier_exists_for_citizen,
     dossier_for_lookup,
     dossier_for_viewer,
-    dossiers_for_citizen,
+    dossier_list_for_citizen,
     missing_papers_view,
     personal_documents_for,
     procedures_online,
@@ -354,10 +354,12 @@ def submit(request, public_id):
 @login_required
 @require_GET
 def my_dossiers(request):
-    from django.core.paginator import Paginator
+    from procedures.pagination import lookahead_page, page_number
 
-    qs = dossiers_for_citizen(citizen=request.user).exclude(state=S.WITHDRAWN, code=None)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    # One query: a row more than the page says whether there is a next one (no COUNT).
+    page = lookahead_page(
+        dossier_list_for_citizen(citizen=request.user), page_number(request.GET.get("page")), per_page=20
+    )
     rows = [{"dossier": d, "next_step": citizen_next_step(d)} for d in page.object_list]
     return render(request, "applications/my_dossiers.html", {"page": page, "rows": rows})
 
@@ -458,6 +460,10 @@ def lookup(request):
                 ratelimit.lookup_failed(ip=ip, code=code)
                 form.add_error(None, _("No dossier matches this code and PIN (or phone digits)."))
                 status = 404
+            else:
+                # Found: an empty form for the next lookup (the PIN is not echoed back), the
+                # same for everyone, so the template renders its fields once per process.
+                form = LookupForm()
     return render(request, "applications/lookup.html", {"form": form, "result": result}, status=status)
 
 

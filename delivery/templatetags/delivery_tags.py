@@ -30,7 +30,12 @@ def shipment_timeline(context, dossier):
 @register.inclusion_tag("delivery/_lookup_status.html")
 def shipment_status(dossier):
     """For the public lookup: the status and the tracking number only, never the address."""
+    from applications.constants import DossierState
     from delivery.models import Shipment
 
+    # A parcel is booked only for a processed dossier (delivery_dispatch_processed), which then
+    # can only become delivered: for the other states there is nothing to ask the database.
+    if dossier.state not in (DossierState.PROCESSED, DossierState.DELIVERED):
+        return {"shipment": None}
     shipment = Shipment.objects.only("tracking_number", "status").filter(dossier_id=dossier.pk).first()
     return {"shipment": shipment}
