@@ -103,6 +103,41 @@ def procedure_search_page(
     return lookahead_page(_with_list_relations(rank_matches(procedures, words)), number, per_page=per_page)
 
 
+# The columns only search, import and the operators' pages read: long texts and the national
+# record as published.
+PAGE_DEFERRED = (
+    "search_text",
+    "search_name",
+    "search_keywords",
+    "search_aliases",
+    "search_steps",
+    "source_record",
+    "parse_issues",
+)
+
+
+def procedure_page(*, code: str) -> Procedure:
+    """One active procedure with what its public page shows (procedure_detail), in a fixed
+    number of queries: without the search texts, the national record and the aliases (which
+    only the API shows). Raises ``Procedure.DoesNotExist``."""
+    return (
+        Procedure.objects.filter(is_active=True, code=code)
+        .select_related("sector")
+        .defer(*PAGE_DEFERRED)
+        .prefetch_related(
+            "levels",
+            Prefetch("agencies", queryset=Agency.objects.select_related("level")),
+            Prefetch("channels", queryset=ProcedureChannel.objects.prefetch_related("fees")),
+            Prefetch("fees", queryset=Fee.objects.select_related("channel")),
+            "steps",
+            "documents",
+            "results",
+            "legal_bases",
+        )
+        .get()
+    )
+
+
 def procedure_for_page(*, code: str) -> Procedure:
     """One active procedure with everything its page and the API detail show, in a fixed
     number of queries. Raises ``Procedure.DoesNotExist``."""

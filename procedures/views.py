@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from procedures.forms import CatalogueSearchForm
 from procedures.models import Procedure, RequiredDocument
 from procedures.pagecache import catalogue_page
-from procedures.selectors import catalogue_filter_options, popular_procedures, procedure_for_page, procedure_search_page
+from procedures.selectors import catalogue_filter_options, popular_procedures, procedure_page, procedure_search_page
 
 PAGE_SIZE = 20
 
@@ -62,7 +62,7 @@ def procedure_detail(request, code: str):
 
 def _detail_page(code: str) -> dict[str, str]:
     try:
-        procedure = procedure_for_page(code=code)
+        procedure = procedure_page(code=code)
     except Procedure.DoesNotExist:
         raise Http404 from None  # nothing cached: unknown codes never reach the shared cache
     return {
