@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -136,24 +137,49 @@ def dossier_for_viewer(*, user, public_id) -> Dossier:
     raise Dossier.DoesNotExist
 
 
-def dossier_for_lookup(*, code: str, secret: str) -> Dossier | None:
+@dataclass(frozen=True)
+class LookupResult:
+    """What the public lookup may show of a dossier: its status and appointment date only."""
+
+    pk: int
+    code: str
+    state: str
+    appointment_date: dt.date | None
+
+    @property
+    def state_label(self) -> str:
+        return DossierState(self.state).label
+
+
+# The public lookup is the one page strangers may call without an account, and every wrong
+# guess is answered too: one indexed statement (dossier_code_upper), without the ORM's query
+# compilation, which cost five times the query itself. Drafts have no code and are skipped.
+_LOOKUP_SQL = (
+    "SELECT id, code, state, appointment_date, lookup_pin, applicant_phone FROM applications_dossier "
+    "WHERE UPPER(code) = UPPER(%s) AND state <> %s"
+)
+
+
+def dossier_for_lookup(*, code: str, secret: str) -> LookupResult | None:
     """The dossier whose code and second factor (the 6-digit PIN or the last 4 digits of the
     applicant's phone) match; None otherwise. Drafts have no code and are never found."""
+    from django.db import connection
     from django.utils.crypto import constant_time_compare
 
-    dossier = (
-        Dossier.objects.exclude(state=DossierState.DRAFT)
-        .only("code", "state", "appointment_date", "lookup_pin", "applicant_phone", "received_at")
-        .filter(code__iexact=code)
-        .first()
-    )
-    if dossier is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [code, DossierState.DRAFT])
+        row = cursor.fetchone()  # codes are unique, so at most one row
+    if row is None:
         return None
-    if len(secret) == 6 and dossier.lookup_pin and constant_time_compare(secret, dossier.lookup_pin):
-        return dossier
-    phone = dossier.applicant_phone or ""
+    pk, found_code, state, appointment_date, lookup_pin, phone = row
+    if isinstance(appointment_date, str):  # SQLite returns dates as text to a raw cursor
+        appointment_date = dt.date.fromisoformat(appointment_date)
+    result = LookupResult(pk=pk, code=found_code, state=state, appointment_date=appointment_date)
+    if len(secret) == 6 and lookup_pin and constant_time_compare(secret, lookup_pin):
+        return result
+    phone = phone or ""
     if len(secret) == 4 and len(phone) >= 4 and constant_time_compare(secret, phone[-4:]):
-        return dossier
+        return result
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from delivery import services
@@ -27,15 +28,18 @@ def shipment_timeline(context, dossier):
     }
 
 
-@register.inclusion_tag("delivery/_lookup_status.html")
-def shipment_status(dossier):
-    """For the public lookup: the status and the tracking number only, never the address."""
+@register.simple_tag
+def shipment_status(dossier) -> str:
+    """For the public lookup: the status and the tracking number only, never the address.
+    ``dossier`` needs ``pk`` and ``state`` (applications.selectors.LookupResult)."""
     from applications.constants import DossierState
     from delivery.models import Shipment
 
     # A parcel is booked only for a processed dossier (delivery_dispatch_processed), which then
-    # can only become delivered: for the other states there is nothing to ask the database.
+    # can only become delivered: for the other states there is nothing to ask or to render.
     if dossier.state not in (DossierState.PROCESSED, DossierState.DELIVERED):
-        return {"shipment": None}
+        return ""
     shipment = Shipment.objects.only("tracking_number", "status").filter(dossier_id=dossier.pk).first()
-    return {"shipment": shipment}
+    if shipment is None:
+        return ""
+    return render_to_string("delivery/_lookup_status.html", {"shipment": shipment})
