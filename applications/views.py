@@ -33,7 +33,7 @@ from applications.selectors import (
     dossier_exists_for_citizen,
     dossier_for_lookup,
     dossier_for_viewer,
-    dossier_list_for_citizen,
+    dossier_page_for_citizen,
     missing_papers_view,
     personal_documents_for,
     procedures_online,
@@ -355,12 +355,10 @@ def submit(request, public_id):
 @login_required
 @require_GET
 def my_dossiers(request):
-    from procedures.pagination import lookahead_page, page_number
+    from procedures.pagination import page_number
 
     # One query: a row more than the page says whether there is a next one (no COUNT).
-    page = lookahead_page(
-        dossier_list_for_citizen(citizen=request.user), page_number(request.GET.get("page")), per_page=20
-    )
+    page = dossier_page_for_citizen(citizen=request.user, number=page_number(request.GET.get("page")), per_page=20)
     # Rows as plain values: the template's per-row work (a status label looked up through
     # every choice, filters, URL tags) was most of the page's rendering time.
     labels = dict(S.choices)
@@ -370,7 +368,7 @@ def my_dossiers(request):
                 "applications:applicant" if d.state == S.DRAFT else "applications:detail", args=[d.public_id]
             ),
             "code": d.code,
-            "procedure": d.procedure.name,
+            "procedure": d.procedure_name,
             "state": d.state,
             "state_label": labels[d.state],
             "appointment_date": d.appointment_date.strftime("%d/%m/%Y") if d.appointment_date else "",
