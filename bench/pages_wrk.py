@@ -7,8 +7,9 @@ For a developer's own database and port while others use the machine (bench/run.
 whole production stack with its own database, Redis db and port): gunicorn is started as
 scripts/prod.sh starts it (portal/gunicorn.conf.py, 2 sync workers, DEBUG off,
 BENCH_BARE_VIEW=1), without Celery; the requests are the ones bench/run.py builds from the
-plan bench/fill.py writes. The bare view is measured before and after the pages and the
-ratio uses their mean: on a shared machine only ratios within one run mean something.
+plan bench/fill.py writes. The bare view is measured between the pages and the
+ratio of each page uses the mean of the bare runs just before and after it: on a shared
+machine only ratios taken close together mean something.
 Everything started here is stopped at the end.
 """
 
@@ -57,6 +58,7 @@ def main() -> int:
     parser.add_argument("--bind", default="127.0.0.1:8109")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--bare-duration", type=int, default=5)
     parser.add_argument("--only", default="")
     args = parser.parse_args()
     wrk = ensure_wrk()
@@ -83,17 +85,26 @@ def main() -> int:
         stderr=subprocess.STDOUT,
     )
     results: dict[str, dict] = {}
+    bares: list[float] = []
     try:
         wait_up(base, 60)
         targets = build_targets(plan, connections=args.connections)
         wanted = [p for p in PAGES if not args.only or p in args.only.split(",")]
-        for name in ["bare", *wanted, "bare"]:
-            script = out / f"{name}.lua"
-            script.write_text(lua_script(targets[name], args.connections))
-            result = run_wrk(wrk, script, base, connections=args.connections, duration=args.duration)
-            key = name if name not in results else "bare (after)"
-            results[key] = result
-            print(f"{key}: {result}", flush=True)
+        scripts = {}
+        for name in ["bare", *wanted]:
+            scripts[name] = out / f"{name}.lua"
+            scripts[name].write_text(lua_script(targets[name], args.connections))
+        # The bare view before and after each page: the machine's load drifts during a run.
+        bares.append(
+            run_wrk(wrk, scripts["bare"], base, connections=args.connections, duration=args.bare_duration)["rps"]
+        )
+        for name in wanted:
+            results[name] = run_wrk(wrk, scripts[name], base, connections=args.connections, duration=args.duration)
+            bares.append(
+                run_wrk(wrk, scripts["bare"], base, connections=args.connections, duration=args.bare_duration)["rps"]
+            )
+            results[name]["bare"] = (bares[-2] + bares[-1]) / 2
+            print(f"{name}: {results[name]}", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -101,11 +112,16 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-    bare = (results["bare"]["rps"] + results["bare (after)"]["rps"]) / 2
-    print(f"\n{'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    print(f"\n{'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'bare':>7} {'ratio':>6}")
     for name, r in results.items():
-        print(f"{name:<14} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>7} {r['rps'] / bare:>6.0%}")
-    print(f"(wrk {args.connections} connections, {args.duration} s each; ratio to the mean of the two bare runs)")
+        print(
+            f"{name:<14} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>7} {r['bare']:>7.0f}"
+            f" {r['rps'] / r['bare']:>6.0%}"
+        )
+    print(
+        f"(wrk {args.connections} connections, {args.duration} s a page; bare = the mean of the bare view's runs "
+        f"just before and after the page, {', '.join(f'{b:.0f}' for b in bares)} req/s)"
+    )
     return 0
 
 
