@@ -1,4 +1,4 @@
-"""portal.rediscache: Django's Redis cache with one redis-py client object per pool."""
+"""portal.cache: Django's Redis cache with one redis-py client object per pool."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from portal.rediscache import RedisCache
+from portal.cache import RedisCache
 
 
 @pytest.mark.redis
