@@ -7,7 +7,8 @@ Calls the WSGI application as gunicorn does (every middleware, the request signa
 view, JSON in and out) with the bundled catalogue (loaded when missing), in two mixes:
 - "first": the questions of ``make bench`` (bench/run.py), each a new call (no conversation id);
 - "calls": four-turn calls that carry their conversation id (follow-ups, yes, a choice).
-It prints, per request: CPU ms of this process (the server's work; Redis's and PostgreSQL's
+and, for comparison, "bare": the bare view of ``make bench`` (/bench/bare/) through the same
+middleware. It prints, per request: CPU ms of this process (the server's work; Redis's and PostgreSQL's
 own CPU is not in it), database queries and transactions, Redis round trips; then, for the
 turns buffered in Redis, the CPU ms a turn costs the Celery task that records them.
 ``--profile`` adds a cProfile breakdown (middleware, rate limit, engine, database, Redis).
@@ -34,6 +35,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("ASSISTANT_RATE_LIMIT_PER_MINUTE", str(10**9))
+os.environ.setdefault("BENCH_BARE_VIEW", "1")  # /bench/bare/: the same stack's floor
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 import django  # noqa: E402
@@ -83,10 +85,10 @@ def count_redis(counters: Counters) -> None:
     AbstractConnection.send_packed_command = counted
 
 
-def make_environ(body: bytes) -> dict:
+def make_environ(body: bytes, method: str = "POST", path: str = "/api/v1/assistant/") -> dict:
     return {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/api/v1/assistant/",
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
         "QUERY_STRING": "",
         "CONTENT_TYPE": "application/json",
         "CONTENT_LENGTH": str(len(body)),
@@ -119,6 +121,14 @@ def post(app, payload: dict) -> dict:
     return json.loads(content)
 
 
+def bare(app, rounds: int) -> None:
+    """GET /bench/bare/ ("ok" through the same middleware): what any request costs here."""
+    for _ in range(rounds):
+        chunks = app(make_environ(b"", "GET", "/bench/bare/"), lambda s, headers, exc_info=None: None)
+        b"".join(chunks)
+        chunks.close()
+
+
 def first_turns(app, rounds: int) -> None:
     for n in range(rounds):
         post(app, {"text": FIRST[n % len(FIRST)]})
@@ -139,7 +149,8 @@ def measure(name: str, run, app, rounds: int, counters: Counters, profile: bool)
     run(app, 30)  # warm: the index, the records, connections
     counters.queries = counters.redis = 0
     commits = _commits()
-    profiler = cProfile.Profile() if profile else None
+    # CPU time, not wall time: waiting on Redis or PostgreSQL costs this process nothing.
+    profiler = cProfile.Profile(time.process_time) if profile else None
     started_cpu, started = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(counters):
         if profiler:
@@ -254,6 +265,7 @@ def main() -> None:
     count_redis(counters)
     count_commits()
     app = get_wsgi_application()
+    measure("bare", bare, app, args.rounds, counters, False)
     measure("first", first_turns, app, args.rounds, counters, args.profile)
     measure("calls", calls, app, args.rounds, counters, args.profile)
     flush_cost(counters)

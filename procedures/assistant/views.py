@@ -14,7 +14,7 @@ from procedures.assistant import answers, selectors, voice
 from procedures.assistant.constants import OFFER_ORDER, Intent
 from procedures.assistant.forms import QuestionForm
 from procedures.assistant.ratelimit import limit_exceeded
-from procedures.assistant.services import AssistantError, conversation_reply
+from procedures.assistant.services import AssistantError, call_reply, conversation_reply
 
 SESSION_KEY = "assistant_conversation"
 MAX_BODY_BYTES = 4096
@@ -100,7 +100,7 @@ def api(request):
     if key is not None and not isinstance(key, str):
         return _error("conversation_id must be a string", 400)
     try:
-        conversation, reply = conversation_reply(text=text, key=key or None)
+        conversation_id, reply = call_reply(text=text, key=key or None)
     except AssistantError as error:
         return _error(str(error), 400)
 
@@ -112,7 +112,7 @@ def api(request):
         }
 
     body = {
-        "conversation_id": conversation.key,
+        "conversation_id": conversation_id,
         "answer": reply.text,
         "procedure": described(reply.procedure.code, reply.procedure.name) if reply.procedure else None,
         "intent": str(reply.intent),
