@@ -218,7 +218,9 @@ def breakdown(profiler: cProfile.Profile, rounds: int) -> None:
         if label in found:
             print(f"          {label:<40} {found[label] * 1000 / rounds:6.3f} ms  {found[label] / whole:6.1%}")
     outside = whole - view
-    print(f"          {'outside the view (middleware, signals)':<40} {outside * 1000 / rounds:6.3f} ms  {outside / whole:6.1%}")
+    print(
+        f"          {'outside the view (middleware, signals)':<40} {outside * 1000 / rounds:6.3f} ms  {outside / whole:6.1%}"
+    )
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(18)
     print("\n".join("          " + line for line in out.getvalue().splitlines()[6:]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -17,7 +18,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import Model
+from django.db.models import JSONField, Model
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -77,7 +78,13 @@ def _unanswered_count(asked: list[tuple[str, str, int | None, datetime]]) -> Non
             continue
         row = rows.setdefault(
             folded,
-            {"folded_text": folded, "count": 0, "best_guess_id": best_guess_id, "first_asked_at": at, "resolved_at": None},
+            {
+                "folded_text": folded,
+                "count": 0,
+                "best_guess_id": best_guess_id,
+                "first_asked_at": at,
+                "resolved_at": None,
+            },
         )
         row.update(text=text, reason=reason, last_asked_at=at, count=row["count"] + 1)
     # Asked again: counted, the latest wording kept, and open again if it had been resolved.
@@ -101,31 +108,86 @@ _EARLIER = "CASE WHEN {{old}}.{column} > {{new}}.{column} THEN {{new}}.{column} 
 _IF_NEWER = "CASE WHEN {{old}}.updated_at <= {{new}}.updated_at THEN {{new}}.{column} ELSE {{old}}.{column} END"
 
 
-def _upsert(model: type[Model], rows: list[dict], *, conflict: str, update: dict[str, str]) -> None:
-    """INSERT … ON CONFLICT (conflict) DO UPDATE SET column = expression, in one statement per
-    500 rows. The ORM's bulk_create(update_conflicts=True) can only copy the new values; a
-    count must be added to and a newer state must win. PostgreSQL and SQLite (3.24+) share
-    this syntax. ``rows`` hold attribute names (``procedure_id``) and Python values."""
+def _upsert(
+    model: type[Model], rows: list[dict], *, conflict: str, update: dict[str, str], returning: str = ""
+) -> dict:
+    """INSERT … ON CONFLICT (conflict) DO UPDATE SET column = expression, in one statement.
+
+    The ORM's bulk_create(update_conflicts=True) can only copy the new values; a count must be
+    added to and a newer state must win. PostgreSQL and SQLite (3.24+) share this syntax.
+    ``rows`` hold attribute names (``procedure_id``) and Python values. With ``returning``
+    (a field name), returns {conflict value: returning value} for every row written.
+    """
     if not rows:
-        return
+        return {}
     qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    fields = [model._meta.get_field(name) for name in rows[0]]
-    names = {"old": table, "new": "excluded"}
+    meta = model._meta
+    names = {"old": qn(meta.db_table), "new": "excluded"}
     assignments = ", ".join(
-        f"{qn(model._meta.get_field(name).column)} = {expression.format(**names)}" for name, expression in update.items()
+        f"{qn(meta.get_field(name).column)} = {expression.format(**names)}" for name, expression in update.items()
     )
+    tail = f"ON CONFLICT ({qn(meta.get_field(conflict).column)}) DO UPDATE SET {assignments}"
+    if connection.vendor == "postgresql":
+        found = {}
+        sql = _insert_sql(model, list(rows[0])) + " " + tail
+        if returning:
+            sql += f" RETURNING {qn(meta.get_field(conflict).column)}, {qn(meta.get_field(returning).column)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _columns(model, rows))
+            if returning:
+                found = dict(cursor.fetchall())
+        return found
+    fields = [meta.get_field(name) for name in rows[0]]
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
-        sql = (
-            f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
-            f"VALUES {', '.join([placeholders] * len(chunk))} "
-            f"ON CONFLICT ({qn(model._meta.get_field(conflict).column)}) DO UPDATE SET {assignments}"
-        )
+        columns = ", ".join(qn(f.column) for f in fields)
+        # Quoted identifiers from the model's metadata; the values are parameters.
+        sql = f"INSERT INTO {names['old']} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} {tail}"  # noqa: S608
         params = [f.get_db_prep_save(row[f.attname], connection) for row in chunk for f in fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+    if not returning:
+        return {}
+    keys = [row[conflict] for row in rows]
+    return dict(model.objects.filter(**{f"{conflict}__in": keys}).values_list(conflict, returning))
+
+
+def _insert(model: type[Model], rows: list[dict]) -> None:
+    """Rows (attribute names → Python values) inserted in one statement on PostgreSQL; through
+    bulk_create elsewhere. Building thousands of model instances cost more than the insert."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, list(rows[0])), _columns(model, rows))
+
+
+def _insert_sql(model: type[Model], names: list[str]) -> str:
+    """PostgreSQL: INSERT … SELECT FROM UNNEST(one array per column): a fixed number of
+    parameters whatever the number of rows (what Django's own bulk_create does there)."""
+    qn = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    arrays = ", ".join("%s::text[]" if isinstance(f, JSONField) else f"%s::{f.db_type(connection)}[]" for f in fields)
+    aliases = [f"c{i}" for i in range(len(fields))]
+    selected = ", ".join(
+        f"{alias}::jsonb" if isinstance(f, JSONField) else alias for alias, f in zip(aliases, fields, strict=True)
+    )
+    columns = ", ".join(qn(f.column) for f in fields)
+    # Quoted identifiers from the model's metadata; the values are parameters.
+    return f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT {selected} FROM UNNEST({arrays}) AS u({', '.join(aliases)})"  # noqa: S608
+
+
+def _columns(model: type[Model], rows: list[dict]) -> list[list]:
+    columns = []
+    for name in rows[0]:
+        values = [row[name] for row in rows]
+        if isinstance(model._meta.get_field(name), JSONField):
+            values = [json.dumps(value, ensure_ascii=False) for value in values]
+        columns.append(values)
+    return columns
 
 
 def _conversation_locked(key: str) -> Conversation:
@@ -232,7 +294,9 @@ def call_reply(*, text: str, key: str | None = None) -> tuple[str, Reply]:
         try:
             stored = live.state_get(redis, key)
         except RedisError as error:
-            logger.warning("assistant call state unavailable (%s): answering through the database", type(error).__name__)
+            logger.warning(
+                "assistant call state unavailable (%s): answering through the database", type(error).__name__
+            )
             conversation, reply = conversation_reply(text=text, key=key)
             return conversation.key, reply
     if stored is not None:
@@ -288,7 +352,7 @@ def call_reply(*, text: str, key: str | None = None) -> tuple[str, Reply]:
 def turns_record(records: list[dict]) -> None:
     """Record turns answered by ``call_reply``: each conversation's row (the state after its
     latest turn, its turn count added to), both sides of every turn at the time it was said,
-    and the unanswered questions counted. One transaction, five queries, however many turns.
+    and the unanswered questions counted. One transaction, four queries, however many turns.
 
     Batches may arrive out of order (one taken over from a dead worker, a turn recorded
     directly while Redis was away): a state never replaces a newer one, and counts add up.
@@ -318,10 +382,11 @@ def turns_record(records: list[dict]) -> None:
         for row in calls.values():
             if row["procedure_id"] not in known:
                 row["procedure_id"] = None
-        _upsert(
+        ids = _upsert(
             Conversation,
             list(calls.values()),
             conflict="key",
+            returning="id",
             update={
                 **{
                     column: _IF_NEWER.format(column=column)
@@ -332,24 +397,30 @@ def turns_record(records: list[dict]) -> None:
                 "updated_at": _LATER.format(column="updated_at"),
             },
         )
-        ids = dict(Conversation.objects.filter(key__in=list(calls)).values_list("key", "id"))
         turns = []
         for record in records:
             conversation_id, when = ids[record["key"]], at[id(record)]
             turns.append(
-                Turn(conversation_id=conversation_id, speaker=Turn.Speaker.CALLER, text=record["question"], created_at=when)
+                {
+                    "conversation_id": conversation_id,
+                    "speaker": Turn.Speaker.CALLER.value,
+                    "text": record["question"],
+                    "intent": "",
+                    "procedure_code": "",
+                    "created_at": when,
+                }
             )
             turns.append(
-                Turn(
-                    conversation_id=conversation_id,
-                    speaker=Turn.Speaker.ASSISTANT,
-                    text=record["answer"],
-                    intent=record["intent"],
-                    procedure_code=record["procedure_code"],
-                    created_at=when,
-                )
+                {
+                    "conversation_id": conversation_id,
+                    "speaker": Turn.Speaker.ASSISTANT.value,
+                    "text": record["answer"],
+                    "intent": record["intent"],
+                    "procedure_code": record["procedure_code"],
+                    "created_at": when,
+                }
             )
-        Turn.objects.bulk_create(turns, batch_size=1000)
+        _insert(Turn, turns)
         _unanswered_count(
             [
                 (r["question"], r["unanswered"], r["best_guess_id"] if r["best_guess_id"] in known else None, at[id(r)])
@@ -359,9 +430,7 @@ def turns_record(records: list[dict]) -> None:
         )
 
 
-def buffered_turns_record(
-    *, batch_size: int = RECORD_BATCH_SIZE, max_batches: int = RECORD_BATCHES_PER_RUN
-) -> int:
+def buffered_turns_record(*, batch_size: int = RECORD_BATCH_SIZE, max_batches: int = RECORD_BATCHES_PER_RUN) -> int:
     """Move the turns buffered in Redis into the database, a batch per transaction; first any
     batch a dead worker left half done. Returns how many turns were recorded.
 
