@@ -63,5 +63,9 @@ class _ProcessWindows:
             self._counts[name] = self._counts.get(name, 0) + 1
             return self._counts[name]
 
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
 
 _local = _ProcessWindows()
