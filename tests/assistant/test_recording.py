@@ -17,7 +17,9 @@ from procedures.assistant.tasks import record_buffered_turns
 
 pytestmark = pytest.mark.django_db
 
-DEAD_REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+DEAD_REDIS = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
 
 
 def ask(client, text, conversation_id=None):
