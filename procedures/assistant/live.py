@@ -96,7 +96,7 @@ def batch_claim(redis, size: int) -> tuple[str, list[dict]]:
     batch_id = uuid.uuid4().hex
     claim = redis.assistant_scripts["claim"]
     items = claim(keys=[key(BUFFER), key(BATCH_PREFIX + batch_id), key(CLAIMED)], args=[size, time.time(), batch_id])
-    return batch_id, [json.loads(item) for item in items]
+    return batch_id, [_parsed(item) for item in items]
 
 
 def batches_abandoned(redis, older_than: float) -> list[str]:
@@ -109,7 +109,16 @@ def batch_reclaim(redis, batch_id: str) -> list[dict] | None:
     """Take over an abandoned batch (its claim time restarts); None if another worker finished it."""
     if not redis.zadd(key(CLAIMED), {batch_id: time.time()}, xx=True, ch=True):
         return None
-    return [json.loads(item) for item in redis.lrange(key(BATCH_PREFIX + batch_id), 0, -1)]
+    return [_parsed(item) for item in redis.lrange(key(BATCH_PREFIX + batch_id), 0, -1)]
+
+
+def _parsed(item: bytes) -> dict:
+    # Whatever is not a turn must not block the turns behind it: it is refused and kept.
+    try:
+        record = json.loads(item)
+    except ValueError:
+        record = None
+    return record if isinstance(record, dict) else {"unreadable": item.decode(errors="replace")}
 
 
 def batch_finish(redis, batch_id: str) -> None:

@@ -228,10 +228,10 @@ def test_a_turn_the_database_refuses_is_kept_and_the_others_recorded(client, cat
     ask(client, "đăng ký kết hôn")
     broken = record("call-x", time.time())
     del broken["answer"]
-    redis.rpush(live.key(live.BUFFER), json.dumps(broken))
+    redis.rpush(live.key(live.BUFFER), json.dumps(broken), b"\xff not json")
     ask(client, "gia hạn tạm trú")
     assert record_buffered_turns() == 2
     assert Turn.objects.count() == 4
     kept = [json.loads(item) for item in redis.lrange(live.key(live.REFUSED), 0, -1)]
-    assert kept == [broken]
+    assert kept == [broken, {"unreadable": "\ufffd not json"}]
     assert live.pending_count() == 0
