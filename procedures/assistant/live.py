@@ -31,10 +31,17 @@ CLAIMED = "assistant:turns:claimed"
 REFUSED = "assistant:turns:refused"
 
 # One command rather than a MULTI pipeline: redis-py spends more on a pipeline than on the
-# round trip. Atomic all the same (a script runs alone).
+# round trip. Atomic all the same (a script runs alone). The caller's rate-limit counter
+# (KEYS[3], ARGV[4] the limit, "" for none) is counted first: over the limit, nothing is stored.
 _PUSH = """
+local counted = 0
+if ARGV[4] ~= '' then
+  counted = redis.call('INCR', KEYS[3])
+  if counted == 1 then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+  if counted > tonumber(ARGV[4]) then return {counted, -1} end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return redis.call('RPUSH', KEYS[2], ARGV[3])
+return {counted, redis.call('RPUSH', KEYS[2], ARGV[3])}
 """
 _CLAIM = """
 local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
@@ -76,14 +83,32 @@ def state_get(redis, conversation_key: str) -> dict | None:
     return json.loads(raw) if raw else None
 
 
-def turn_push(redis, conversation_key: str, *, state: dict, record: dict, ttl: int) -> int:
-    """The call's new state and its turn to record, together (one round trip, atomic).
-    Returns how many turns are waiting to be recorded."""
+def turn_push(
+    redis,
+    conversation_key: str,
+    *,
+    state: dict,
+    record: dict,
+    ttl: int,
+    counter: str = "",
+    limit: int | None = None,
+    counter_seconds: int = 90,
+) -> tuple[int, int]:
+    """The call's new state and its turn to record, together, and the caller counted in the
+    rate-limit ``counter`` (one round trip, atomic). Returns (the caller's count, how many
+    turns are waiting to be recorded); over the ``limit`` nothing is stored: (count, -1)."""
     push = redis.assistant_scripts["push"]
-    return push(
-        keys=[key(STATE_PREFIX + conversation_key), key(BUFFER)],
-        args=[json.dumps(state, ensure_ascii=False), ttl, json.dumps(record, ensure_ascii=False)],
+    counted, pending = push(
+        keys=[key(STATE_PREFIX + conversation_key), key(BUFFER), key(counter or BUFFER)],
+        args=[
+            json.dumps(state, ensure_ascii=False),
+            ttl,
+            json.dumps(record, ensure_ascii=False),
+            "" if limit is None else limit,
+            counter_seconds,
+        ],
     )
+    return counted, pending
 
 
 def pending_count(redis=None) -> int:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from procedures.assistant import index as catalogue_index
-from procedures.assistant import live
+from procedures.assistant import live, ratelimit
 from procedures.assistant.engine import Assistant, Reply, State
 from procedures.assistant.models import Conversation, RecordedBatch, Turn, UnansweredQuestion
 from procedures.models import Procedure, ProcedureAlias
@@ -44,6 +44,13 @@ RECORDED_BATCHES_KEPT = timedelta(days=7)
 
 class AssistantError(Exception):
     """A request the assistant refuses, with a message fit for the caller."""
+
+
+class RateLimited(AssistantError):
+    """Too many questions from one address in the window (``ratelimit``)."""
+
+    def __init__(self, message: str = "too many requests"):
+        super().__init__(message)
 
 
 def assistant_catalogue_changed() -> str:
@@ -274,19 +281,22 @@ def conversation_reply(*, text: str, key: str | None = None) -> tuple[Conversati
     return conversation, reply
 
 
-def call_reply(*, text: str, key: str | None = None) -> tuple[str, Reply]:
+def call_reply(*, text: str, key: str | None = None, window: ratelimit.Window | None = None) -> tuple[str, Reply]:
     """One turn of a phone call (the API), answered without waiting on the database.
 
     The call's state is read from and written to Redis (one round trip each; a new call reads
     nothing); the turn joins the buffer that ``buffered_turns_record`` writes to the database
-    every few seconds. A call not in Redis (older than ``ASSISTANT_CALL_TTL_SECONDS``, or begun
-    through the database) continues from its database row. Without Redis — not configured, or
-    not reachable — the turn goes through the database as ``conversation_reply`` does, so it
-    is answered and recorded all the same. Returns the conversation id and the reply.
+    every few seconds, and the caller is counted in its rate-limit ``window`` in that same
+    round trip (``RateLimited`` past the limit: nothing stored). A call not in Redis (older
+    than ``ASSISTANT_CALL_TTL_SECONDS``, or begun through the database) continues from its
+    database row. Without Redis — not configured, or not reachable — the turn goes through
+    the database as ``conversation_reply`` does, so it is answered and recorded all the same.
+    Returns the conversation id and the reply.
     """
     text = _checked(text, key)
     redis = live.client()
     if redis is None:
+        _count_apart(window)
         conversation, reply = conversation_reply(text=text, key=key)
         return conversation.key, reply
     stored = None
@@ -297,6 +307,7 @@ def call_reply(*, text: str, key: str | None = None) -> tuple[str, Reply]:
             logger.warning(
                 "assistant call state unavailable (%s): answering through the database", type(error).__name__
             )
+            _count_apart(window)
             conversation, reply = conversation_reply(text=text, key=key)
             return conversation.key, reply
     if stored is not None:
@@ -329,7 +340,7 @@ def call_reply(*, text: str, key: str | None = None) -> tuple[str, Reply]:
         "best_guess_id": reply.best_guess.id if reply.best_guess else None,
     }
     try:
-        live.turn_push(
+        counted, _pending = live.turn_push(
             redis,
             key,
             state={
@@ -341,12 +352,25 @@ def call_reply(*, text: str, key: str | None = None) -> tuple[str, Reply]:
             },
             record=record,
             ttl=settings.ASSISTANT_CALL_TTL_SECONDS,
+            counter=window.name if window else "",
+            limit=window.limit if window else None,
+            counter_seconds=ratelimit.COUNTER_SECONDS,
         )
     except RedisError as error:
         logger.warning("assistant turn not buffered (%s): recorded through the database", type(error).__name__)
+        _count_apart(window)
         turns_record([record])
+    else:
+        if window is not None and ratelimit.exceeded(window, counted):
+            raise RateLimited()
     logger.info("assistant turn conversation=%s intent=%s procedure=%s", key, reply.intent, code or "-")
     return key, reply
+
+
+def _count_apart(window: ratelimit.Window | None) -> None:
+    """The caller counted on its own round trip (when no turn is pushed to Redis)."""
+    if window is not None and ratelimit.exceeded(window, ratelimit.count(window)):
+        raise RateLimited()
 
 
 def turns_record(records: list[dict]) -> None:

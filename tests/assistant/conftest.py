@@ -1,16 +1,13 @@
 import pytest
 from django.utils import translation
 
-from procedures.assistant import ratelimit
 from procedures.assistant.index import forget_index
 
 
 @pytest.fixture(autouse=True)
 def _fresh_index():
-    # The index is per process; each test builds its own catalogue. So are the rate limit's
-    # counters kept while Redis is away.
+    # The index is per process; each test builds its own catalogue.
     forget_index()
-    ratelimit._local.clear()
     with translation.override("vi"):
         yield
     forget_index()

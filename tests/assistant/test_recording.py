@@ -235,3 +235,35 @@ def test_a_turn_the_database_refuses_is_kept_and_the_others_recorded(client, cat
     kept = [json.loads(item) for item in redis.lrange(live.key(live.REFUSED), 0, -1)]
     assert kept == [broken, {"unreadable": "\ufffd not json"}]
     assert live.pending_count() == 0
+
+
+# --- The rate limit, counted in the round trip that stores the turn ------------------------------
+
+
+def test_requests_refused_unanswered_count_towards_the_limit(client, catalogue, settings):
+    settings.ASSISTANT_RATE_LIMIT_PER_MINUTE = 2
+    url = reverse("assistant:api")
+    assert client.post(url, data="not json", content_type="application/json").status_code == 400
+    assert client.post(url, data=json.dumps({"text": ""}), content_type="application/json").status_code == 400
+    response = client.post(url, data=json.dumps({"text": "đăng ký kết hôn"}), content_type="application/json")
+    assert response.status_code == 429
+    assert client.post(url, data="not json", content_type="application/json").status_code == 429
+
+
+@pytest.mark.redis
+def test_a_question_over_the_limit_stores_nothing_and_the_next_cost_no_round_trip(client, catalogue, settings):
+    from django.test import RequestFactory
+
+    from procedures.assistant import ratelimit
+
+    settings.ASSISTANT_RATE_LIMIT_PER_MINUTE = 1
+    url = reverse("assistant:api")
+    statuses = [
+        client.post(url, data=json.dumps({"text": "đăng ký kết hôn"}), content_type="application/json").status_code
+        for _ in range(4)
+    ]
+    assert statuses == [200, 429, 429, 429]
+    counter = live.key(ratelimit.window_for(RequestFactory().get("/"), scope="api").name)
+    assert int(live.client().get(counter)) == 2  # once known over the limit, not even counted
+    assert live.pending_count() == 1
+    assert len(live.client().keys(live.key(live.STATE_PREFIX + "*"))) == 1
