@@ -193,13 +193,15 @@ def _commits() -> int:
 PARTS = [
     ("whole request (WSGIHandler.__call__)", "django/core/handlers/wsgi.py", "__call__"),
     ("view procedures.assistant.views.api", "procedures/assistant/views.py", "api"),
-    ("rate limit", "procedures/assistant/ratelimit.py", "limit_exceeded"),
+    ("rate limit on its own (limit_exceeded)", "procedures/assistant/ratelimit.py", "limit_exceeded"),
+    ("service conversation_reply (database)", "procedures/assistant/services.py", "conversation_reply"),
+    ("service call_reply (Redis)", "procedures/assistant/services.py", "call_reply"),
     ("index version check (get_index)", "procedures/assistant/index.py", "get_index"),
     ("engine Assistant.respond", "procedures/assistant/engine.py", "respond"),
     ("database: cursor execute", "django/db/backends/utils.py", "_execute_with_wrappers"),
     ("database: commit", "django/db/backends/base/base.py", "commit"),
-    ("redis: send", "redis/connection.py", "send_packed_command"),
-    ("redis: read", "redis/connection.py", "read_response"),
+    ("redis: execute_command", "redis/client.py", "execute_command"),
+    ("redis: pipeline execute", "redis/client.py", "execute"),
     ("JsonResponse", "django/http/response.py", "__init__"),
 ]
 
