@@ -56,9 +56,9 @@ return items
 def client():
     """The shared cache's Redis client, or None when the cache is not Redis (embedded mode).
 
-    Django's cache makes a new ``redis.Redis`` object for every operation, which costs more
-    than the round trip itself (its response-callback table is rebuilt each time); this one
-    is made once per connection pool and shares the cache's connections.
+    Made once per connection pool (sharing the cache's connections) with this module's
+    scripts registered: Django's own backend makes a ``redis.Redis`` for every operation,
+    which costs more than the round trip itself (``portal.cache`` explains why).
     """
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
