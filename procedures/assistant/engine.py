@@ -4,6 +4,7 @@ the conversation and logs what could not be answered."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field, replace
 
@@ -16,6 +17,8 @@ from procedures.assistant.constants import OFFER_ORDER, Intent, UnansweredReason
 from procedures.assistant.index import CatalogueIndex, Entry, Match, get_index
 from procedures.assistant.language import Utterance, analyse
 from procedures.models import Agency, Procedure
+
+logger = logging.getLogger(__name__)
 
 # Scores are in [0, 1]: the geometric mean of how much of a procedure's phrase the caller
 # said and how much of what the caller said belongs to it.
@@ -406,3 +409,19 @@ class Assistant:
 
 def respond(text: str, state: State | None = None) -> tuple[Reply, State]:
     return Assistant().respond(text, state)
+
+
+def warm_up() -> None:
+    """Build this process's index and read the catalogue's records now, not on a caller's
+    question (~0.5 s): e.g. in a server's master before it forks its workers, which then all
+    start with them (``portal/gunicorn.conf.py``). Never fails: without the database the
+    first question builds them as before."""
+    from django.db import DatabaseError, connections
+    from redis.exceptions import RedisError
+
+    try:
+        Assistant()
+    except (DatabaseError, RedisError) as error:
+        logger.warning("assistant index not built ahead (%s)", type(error).__name__)
+    finally:
+        connections.close_all()  # an open connection must not be shared with forked processes

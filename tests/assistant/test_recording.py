@@ -267,3 +267,17 @@ def test_a_question_over_the_limit_stores_nothing_and_the_next_cost_no_round_tri
     assert int(live.client().get(counter)) == 2  # once known over the limit, not even counted
     assert live.pending_count() == 1
     assert len(live.client().keys(live.key(live.STATE_PREFIX + "*"))) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_up_builds_the_index_before_the_first_question(django_assert_num_queries):
+    """What gunicorn's master does before forking its workers (portal/gunicorn.conf.py)."""
+    from procedures.assistant.engine import warm_up
+    from tests.assistant.factories import small_catalogue
+
+    small_catalogue()
+    forget_index()
+    warm_up()
+    with django_assert_num_queries(0):
+        reply, _state = Assistant().respond("đăng ký kết hôn", State())
+    assert reply.procedure.code == "1.000894"
