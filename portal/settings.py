@@ -367,6 +367,17 @@ CELERY_BEAT_SCHEDULE["delivery-mock-carrier-resend"] = {
 # The hotline API's per-address limit a minute (the telephone system calls from one address:
 # a deployment sets it to its callers' peak; `make bench` raises it for the loopback driver).
 ASSISTANT_RATE_LIMIT_PER_MINUTE = env.get_int("ASSISTANT_RATE_LIMIT_PER_MINUTE", 60)
+# A phone call's state stays in Redis this long after its last turn (longer than any call);
+# after that a caller who comes back with the same conversation id continues from the database.
+ASSISTANT_CALL_TTL_SECONDS = env.get_int("ASSISTANT_CALL_TTL_SECONDS", 30 * 60)
+# The hotline API buffers its turns in Redis; this job writes them to the database in batches
+# (operators read them in the admin a few seconds later). Expired runs are dropped: the next
+# one records whatever is waiting.
+CELERY_BEAT_SCHEDULE["assistant-record-buffered-turns"] = {
+    "task": "assistant.record_buffered_turns",
+    "schedule": 2.0,
+    "options": {"expires": 10},
+}
 # A bare view (/bench/bare/) that the load benchmark measures as the server's ceiling; off
 # unless `make bench` turns it on.
 BENCH_BARE_VIEW = env.get_bool("BENCH_BARE_VIEW", default=False)

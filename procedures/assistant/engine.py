@@ -4,10 +4,12 @@ the conversation and logs what could not be answered."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from procedures.assistant import answers
@@ -15,6 +17,8 @@ from procedures.assistant.constants import OFFER_ORDER, Intent, UnansweredReason
 from procedures.assistant.index import CatalogueIndex, Entry, Match, get_index
 from procedures.assistant.language import Utterance, analyse
 from procedures.models import Agency, Procedure
+
+logger = logging.getLogger(__name__)
 
 # Scores are in [0, 1]: the geometric mean of how much of a procedure's phrase the caller
 # said and how much of what the caller said belongs to it.
@@ -29,6 +33,8 @@ CHOICE_MARGIN = 0.05
 WHOLE_REACH = 0.3
 RECORDS_KEPT = 1000
 _records_lock = threading.Lock()
+REPLIES_KEPT = 4096
+_replies_lock = threading.Lock()
 
 
 @dataclass
@@ -38,6 +44,10 @@ class State:
     candidates: list[str] = field(default_factory=list)
     pending_intent: str = ""
     told: list[str] = field(default_factory=list)
+
+
+def _copied(state: State) -> State:
+    return replace(state, candidates=list(state.candidates), told=list(state.told))
 
 
 @dataclass
@@ -158,7 +168,37 @@ class Assistant:
     # --- The turn ------------------------------------------------------------------------
 
     def respond(self, text: str, state: State | None = None) -> tuple[Reply, State]:
+        """The answer to ``text`` in ``state``, and the state after it (``state`` is not changed).
+
+        Deterministic for a given index, language, text and state, so an answer composed once
+        is reused from the index's memo (bounded, dropped with the index on any catalogue change).
+        """
         state = state or State()
+        memo_key = (
+            get_language(),
+            text,
+            state.procedure_code,
+            state.pending_offer,
+            tuple(state.candidates),
+            state.pending_intent,
+            tuple(state.told),
+        )
+        replies = self.index.replies
+        with _replies_lock:
+            found = replies.get(memo_key)
+            if found is not None:
+                replies.move_to_end(memo_key)
+        if found is None:
+            found = self._respond(text, _copied(state))
+            with _replies_lock:
+                replies[memo_key] = found
+                while len(replies) > REPLIES_KEPT:
+                    replies.popitem(last=False)
+        reply, after = found
+        # Copies: the memo's answer and state are shared by every later caller.
+        return replace(reply, suggestions=list(reply.suggestions), candidates=list(reply.candidates)), _copied(after)
+
+    def _respond(self, text: str, state: State) -> tuple[Reply, State]:
         utterance = analyse(text)
         if not utterance.folded:
             return Reply(text=_("I did not hear a question. Please say it again."), intent=Intent.OUT_OF_SCOPE), state
@@ -369,3 +409,19 @@ class Assistant:
 
 def respond(text: str, state: State | None = None) -> tuple[Reply, State]:
     return Assistant().respond(text, state)
+
+
+def warm_up() -> None:
+    """Build this process's index and read the catalogue's records now, not on a caller's
+    question (~0.5 s): e.g. in a server's master before it forks its workers, which then all
+    start with them (``portal/gunicorn.conf.py``). Never fails: without the database the
+    first question builds them as before."""
+    from django.db import DatabaseError, connections
+    from redis.exceptions import RedisError
+
+    try:
+        Assistant()
+    except (DatabaseError, RedisError) as error:
+        logger.warning("assistant index not built ahead (%s)", type(error).__name__)
+    finally:
+        connections.close_all()  # an open connection must not be shared with forked processes

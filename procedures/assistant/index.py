@@ -8,6 +8,7 @@ procedures; the facts of an answer are always read from the database record.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -20,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max
+from redis.exceptions import RedisError
 
 from procedures.assistant.language import (
     ACTION_MODIFIERS,
@@ -33,6 +35,7 @@ from procedures.assistant.language import (
 from procedures.assistant.language import tokens_of as catalogue_tokens
 from procedures.text import fold as fold_text
 
+logger = logging.getLogger(__name__)
 VERSION_KEY = "assistant:catalogue-version"
 # Safety net for catalogue changes made without calling assistant_catalogue_changed():
 # a cheap fingerprint query at most this often per process.
@@ -137,6 +140,9 @@ class CatalogueIndex:
     # Records read for answers, kept with the index they were read under: a new catalogue
     # version builds a new index, so they never outlive a change.
     records: OrderedDict = field(default_factory=OrderedDict)
+    # Answers already composed under this index, by (language, question, state): callers ask
+    # the same few questions all day, and an answer depends on nothing else.
+    replies: OrderedDict = field(default_factory=OrderedDict)
 
     @classmethod
     def build(cls, rows: list[tuple]) -> CatalogueIndex:
@@ -417,8 +423,17 @@ class _Arrays:
 
 # --- Per-process cache, invalidated through the shared cache ---------------------------------
 
+# Another process's catalogue change (an import, a new alias) is seen within this long: a
+# round trip to the shared cache per answer cost more than matching the question.
+VERSION_CHECK_EVERY_SECONDS = 1.0
 _lock = threading.Lock()
-_state: dict[str, object] = {"version": None, "index": None, "fingerprint": None, "checked_at": 0.0}
+_state: dict[str, object] = {
+    "version": None,
+    "index": None,
+    "fingerprint": None,
+    "checked_at": 0.0,
+    "version_checked_at": 0.0,
+}
 
 
 def current_version() -> str:
@@ -459,10 +474,24 @@ def load_rows() -> list[tuple[int, str, str, list[str], str, int]]:
     ]
 
 
+def _shared_version(now: float) -> object:
+    """The version in the shared cache, asked at most once a ``VERSION_CHECK_EVERY_SECONDS``;
+    the known one in between, and while the cache cannot be reached (the index goes on)."""
+    if _state["index"] is not None and now - float(_state["version_checked_at"]) < VERSION_CHECK_EVERY_SECONDS:
+        return _state["version"]
+    try:
+        version = current_version()
+    except RedisError as error:  # Redis down: answer on with the index at hand
+        logger.warning("assistant index: catalogue version unavailable (%s)", error.__class__.__name__)
+        version = _state["version"]
+    _state["version_checked_at"] = now
+    return version
+
+
 def get_index() -> CatalogueIndex:
-    version = current_version()
     now = time.monotonic()
     with _lock:
+        version = _shared_version(now)
         index = _state["index"]
         stale = index is None or _state["version"] != version
         if not stale and now - float(_state["checked_at"]) > FINGERPRINT_EVERY_SECONDS:
@@ -477,4 +506,4 @@ def get_index() -> CatalogueIndex:
 
 def forget_index() -> None:
     with _lock:
-        _state.update(version=None, index=None, fingerprint=None, checked_at=0.0)
+        _state.update(version=None, index=None, fingerprint=None, checked_at=0.0, version_checked_at=0.0)

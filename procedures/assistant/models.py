@@ -1,9 +1,11 @@
-"""What the assistant remembers: conversations (across processes, so in the database) and the
-questions it could not answer, which operators turn into aliases."""
+"""What the assistant remembers: conversations and their turns (the log operators read; a
+phone call's live state is in Redis, see ``live``) and the questions it could not answer,
+which operators turn into aliases."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.assistant.constants import Intent, UnansweredReason
@@ -47,7 +49,8 @@ class Turn(models.Model):
     text = models.TextField(_("text"))
     intent = models.CharField(_("intent"), max_length=20, blank=True)
     procedure_code = models.CharField(_("procedure code"), max_length=40, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the turn was said, which a turn recorded later in a batch carries with it.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("turn")
@@ -84,3 +87,21 @@ class UnansweredQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class RecordedBatch(models.Model):
+    """A batch of turns moved from Redis to the database, recorded in the same transaction as
+    its turns: a worker that dies after the commit leaves the batch in Redis, and the next
+    one sees here that it is done instead of recording its turns twice."""
+
+    batch_id = models.CharField(_("batch id"), max_length=32, unique=True)
+    turns = models.PositiveIntegerField(_("turns"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("recorded batch of turns")
+        verbose_name_plural = _("recorded batches of turns")
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return self.batch_id

@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from procedures.assistant import answers, selectors, voice
+from procedures.assistant import answers, ratelimit, selectors, voice
 from procedures.assistant.constants import OFFER_ORDER, Intent
 from procedures.assistant.forms import QuestionForm
 from procedures.assistant.ratelimit import limit_exceeded
-from procedures.assistant.services import AssistantError, conversation_reply
+from procedures.assistant.services import AssistantError, RateLimited, call_reply, conversation_reply
 
 SESSION_KEY = "assistant_conversation"
 MAX_BODY_BYTES = 4096
@@ -73,6 +74,12 @@ def _suggestions(turns) -> list[str]:
     return [answers.suggestion(t) for t in [Intent.WHERE, Intent.TIME, Intent.FEE, *OFFER_ORDER]][:7]
 
 
+@lru_cache(maxsize=4096)
+def _procedure_path(prefix: str, code: str) -> str:
+    # reverse() was a tenth of an answer's cost; an answer names one to three procedures.
+    return reverse("procedures:detail", args=[code])
+
+
 def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
 
@@ -83,36 +90,45 @@ def api(request):
         response = _error("method not allowed: use POST", 405)
         response["Allow"] = "POST"
         return response
-    if limit_exceeded(request, scope="api"):
+    # Per address; an answered question is counted in the round trip that stores its turn.
+    window = ratelimit.window_for(request, scope="api")
+    if ratelimit.exceeded_here(window):
         return _error("too many requests", 429)
+
+    def refused(message: str, status: int) -> JsonResponse:
+        # A request refused unanswered counts all the same.
+        if ratelimit.exceeded(window, ratelimit.count(window)):
+            return _error("too many requests", 429)
+        return _error(message, status)
+
     if len(request.body) > MAX_BODY_BYTES:
-        return _error("request too large", 413)
+        return refused("request too large", 413)
     try:
         payload = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        return _error("invalid JSON", 400)
+        return refused("invalid JSON", 400)
     if not isinstance(payload, dict):
-        return _error("the body must be a JSON object", 400)
+        return refused("the body must be a JSON object", 400)
     text = payload.get("text")
     key = payload.get("conversation_id")
     if not isinstance(text, str) or not text.strip():
-        return _error("text is required", 400)
+        return refused("text is required", 400)
     if key is not None and not isinstance(key, str):
-        return _error("conversation_id must be a string", 400)
+        return refused("conversation_id must be a string", 400)
     try:
-        conversation, reply = conversation_reply(text=text, key=key or None)
+        conversation_id, reply = call_reply(text=text, key=key or None, window=window)
+    except RateLimited:
+        return _error("too many requests", 429)
     except AssistantError as error:
-        return _error(str(error), 400)
+        return refused(str(error), 400)
+
+    prefix = get_script_prefix()
 
     def described(code: str, name: str) -> dict:
-        return {
-            "code": code,
-            "name": name,
-            "url": request.build_absolute_uri(reverse("procedures:detail", args=[code])),
-        }
+        return {"code": code, "name": name, "url": request.build_absolute_uri(_procedure_path(prefix, code))}
 
     body = {
-        "conversation_id": conversation.key,
+        "conversation_id": conversation_id,
         "answer": reply.text,
         "procedure": described(reply.procedure.code, reply.procedure.name) if reply.procedure else None,
         "intent": str(reply.intent),

@@ -45,12 +45,22 @@ def test_admin_action_attaches_the_question_as_alias_and_it_is_then_answered(cli
     assert reply.procedure is not None and reply.procedure.code == "1.001612"
 
 
-def test_index_follows_the_version_in_the_shared_cache(catalogue):
+def test_index_follows_the_version_in_the_shared_cache_within_a_second(catalogue, monkeypatch):
+    from types import SimpleNamespace
+
     from django.core.cache import cache
 
+    from procedures.assistant import index
+
+    clock = SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(index, "time", SimpleNamespace(monotonic=lambda: clock.now))
     first = get_index()
     assert get_index() is first
     cache.set(VERSION_KEY, "changed-by-another-process", None)
+    # Asked of the shared cache at most once a second, not on every answer.
+    clock.now += index.VERSION_CHECK_EVERY_SECONDS / 2
+    assert get_index() is first
+    clock.now += index.VERSION_CHECK_EVERY_SECONDS
     assert get_index() is not first
     before = cache.get(VERSION_KEY)
     assistant_catalogue_changed()
