@@ -121,7 +121,15 @@ DATABASES = {"default": env.database_config(env.get_str("DATABASE_URL"), sqlite_
 REDIS_URL = env.redis_url(env.get_str("REDIS_URL"))
 if REDIS_URL:
     # portal.cache.RedisCache: Django's, keeping its Redis client (see the module).
-    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A hung Redis (not a refused port) must fail a cache call in seconds, not hold a
+            # gunicorn worker forever.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
 
