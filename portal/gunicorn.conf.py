@@ -14,8 +14,12 @@ worker_class = "sync"
 keepalive = 2
 timeout = 30
 graceful_timeout = 20
-max_requests = 20000
-max_requests_jitter = 2000
+# A worker is recycled after this many requests (a guard against slow leaks; 0: never). Each
+# recycling stalled callers for up to a second under a constant 450 answers/s (p99 1,000 ms
+# with 20,000; 93 ms with none: bench/run.py --only hotline --hotline-rate 450), so it is rare:
+# about every 13 minutes a worker at 250 requests a second.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 200000))
+max_requests_jitter = max_requests // 10
 # Uploads are read by Django; limit request lines and headers like a proxy would.
 limit_request_line = 8190
 limit_request_fields = 100
@@ -30,7 +34,7 @@ access_log_format = 'ts=%(t)s level=INFO logger=access remote=%(h)s method=%(m)s
 def when_ready(server):
     """The master holds the preloaded application: what each worker would otherwise do on its
     first request is done here once, and every worker — and every one that max_requests
-    recycles, about once a minute each at 600 requests a second — forks with it: the URLconf
+    recycles — forks with it: the URLconf
     imported (every view module, ~0.3 s), the translation catalogues read, and the hotline's
     catalogue index built (~0.5 s), instead of callers queueing behind them."""
     from django.conf import settings
