@@ -31,9 +31,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from run import wait_healthy  # bench/ is the script's folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -169,19 +169,6 @@ async def drive(host: str, port: int, rate: float, duration: float, restart_at: 
     if tasks:
         await asyncio.wait(set(tasks), timeout=15)
     return {"answers": answers, "marks": marks}
-
-
-def wait_healthy(base: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=3) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"{base}/healthz did not answer 200 in {timeout:.0f} s")
 
 
 def report(result: dict, recover_within: float) -> bool:

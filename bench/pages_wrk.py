@@ -21,28 +21,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import build_targets, ensure_wrk, lua_script, parse_wrk  # noqa: E402
+from run import build_targets, ensure_wrk, lua_script, parse_wrk, wait_healthy  # noqa: E402
 
 PAGES = ("home", "search", "procedure", "lookup", "my_dossiers", "admin_queue")
-
-
-def wait_up(base: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/bench/bare/", timeout=3) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"gunicorn at {base} did not answer in {timeout:.0f} s")
 
 
 def run_wrk(wrk: str, script: Path, base: str, *, connections: int, duration: int) -> dict:
@@ -87,7 +73,7 @@ def main() -> int:
     results: dict[str, dict] = {}
     bares: list[float] = []
     try:
-        wait_up(base, 60)
+        wait_healthy(base, 60, path="/bench/bare/")
         targets = build_targets(plan, connections=args.connections)
         wanted = [p for p in PAGES if not args.only or p in args.only.split(",")]
         scripts = {}

@@ -223,17 +223,18 @@ def ensure_wrk() -> str:
     sys.exit("bench: wrk is missing (apt-get install wrk) and this is not root")
 
 
-def wait_healthy(base: str, timeout: float) -> None:
+def wait_healthy(base: str, timeout: float, path: str = "/healthz") -> None:
+    """Wait until ``base + path`` answers 200 (the stack's health, or gunicorn alone with a bare view)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=3) as response:
+            with urllib.request.urlopen(base + path, timeout=3) as response:
                 if response.status == 200:
                     return
         except OSError:
             pass
-        time.sleep(1)
-    raise RuntimeError(f"{base}/healthz did not answer 200 in {timeout:.0f} s")
+        time.sleep(0.5)
+    raise RuntimeError(f"{base}{path} did not answer 200 in {timeout:.0f} s")
 
 
 def psql(env: dict, sql: str, **variables: str) -> str:
