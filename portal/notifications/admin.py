@@ -23,8 +23,21 @@ from portal.notifications.rendering import render, sample_context
 from portal.notifications.smstext import segments
 
 
+class ReadOnlyAdminMixin:
+    """A log kept by the services: officials read it, nobody adds, edits or deletes rows."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The log: read-only; the only action is to send a message again."""
 
     list_display = ["queued_at", "event", "channel", "recipient", "to_address", "status", "attempts", "sent_at"]
@@ -42,15 +55,6 @@ class NotificationAdmin(admin.ModelAdmin):
         (_("Related"), {"fields": ("related_type", "related_id")}),
         (_("Dates"), {"fields": ("queued_at", "sent_at", "read_at", "created_at", "updated_at")}),
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.resend_notification")
@@ -163,24 +167,15 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(OverdueNotice)
-class OverdueNoticeAdmin(admin.ModelAdmin):
+class OverdueNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["dossier_id", "missed_date", "new_date", "created_at"]
     search_fields = ["dossier_id"]
     date_hierarchy = "created_at"
     readonly_fields = ["dossier_id", "missed_date", "new_date", "created_at"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Dossier events whose messages are not written yet: normally empty within seconds. A
     row that stays has an error (a broken wording); once repaired, process it again."""
 
@@ -191,15 +186,6 @@ class OutboxEventAdmin(admin.ModelAdmin):
     ordering = ["created_at", "pk"]
     readonly_fields = [f.name for f in OutboxEvent._meta.fields]
     actions = ["process_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.resend_notification")
