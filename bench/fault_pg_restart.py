@@ -33,7 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import wait_healthy  # bench/ is the script's folder, first on sys.path
+from run import stop_group, wait_healthy  # bench/ is the script's folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -278,12 +278,7 @@ def main() -> int:
         return 0 if report(result, args.recover_within) else 1
     finally:
         if stack is not None:
-            os.killpg(stack.pid, signal.SIGTERM)
-            try:
-                stack.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(stack.pid, signal.SIGKILL)
-                stack.wait()
+            stop_group(stack)
         server.stop()
 
 

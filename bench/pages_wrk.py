@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import build_targets, ensure_wrk, lua_script, parse_wrk, wait_healthy  # noqa: E402
+from run import build_targets, ensure_wrk, lua_script, parse_wrk, stop_group, wait_healthy  # noqa: E402
 
 PAGES = ("home", "search", "procedure", "lookup", "my_dossiers", "admin_queue")
 
@@ -92,12 +91,7 @@ def main() -> int:
             results[name]["bare"] = (bares[-2] + bares[-1]) / 2
             print(f"{name}: {results[name]}", flush=True)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
     print(f"\n{'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'bare':>7} {'ratio':>6}")
     for name, r in results.items():
         print(

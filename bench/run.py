@@ -223,6 +223,16 @@ def ensure_wrk() -> str:
     sys.exit("bench: wrk is missing (apt-get install wrk) and this is not root")
 
 
+def stop_group(process: subprocess.Popen, grace: float = 30) -> None:
+    """Stop a process started with start_new_session=True and everything it started (TERM, then KILL)."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def wait_healthy(base: str, timeout: float, path: str = "/healthz") -> None:
     """Wait until ``base + path`` answers 200 (the stack's health, or gunicorn alone with a bare view)."""
     deadline = time.monotonic() + timeout
@@ -386,12 +396,7 @@ def main() -> int:
             )
             results["submission"]["notifications"] = queued
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
 
     notify = ""
     if not args.skip_celery:
