@@ -23,7 +23,7 @@ from applications import calendar, services
 from applications.constants import DossierState
 from applications.forms import NoteForm, ProcessForm, RejectForm, SupplementRequestForm
 from applications.models import CalendarException, Dossier, DossierEvent, DossierPaper, Official
-from applications.selectors import dossiers_for_official, official_for_user
+from applications.selectors import dossiers_for_official, official_for_user, official_with_agency
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -338,6 +338,7 @@ class DossierAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = super().get_urls()
         custom = [
+            path("queue/", self.admin_site.admin_view(self.queue_view), name="applications_dossier_queue"),
             path(
                 "statistics/",
                 self.admin_site.admin_view(self.statistics_view),
@@ -350,6 +351,33 @@ class DossierAdmin(admin.ModelAdmin):
             ),
         ]
         return custom + urls
+
+    def queue_view(self, request):
+        """The official's work queue (applications.queue): their agency's open dossiers, the
+        most urgent first. The admin chrome is rendered without the app list of the sidebar
+        (each_context), which read every model's permissions at each display."""
+        from django.core.exceptions import PermissionDenied
+
+        from applications.queue import QUEUE_ROWS, agency_queue
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        official = official_with_agency(user=request.user)
+        agency = official.agency if official else None
+        context = {
+            "site_title": self.admin_site.site_title,
+            "site_header": self.admin_site.site_header,
+            "site_url": self.admin_site.site_url,
+            "has_permission": True,
+            "is_nav_sidebar_enabled": False,
+            "is_popup": False,
+            "opts": self.model._meta,
+            "title": gettext("Work queue"),
+            "agency": agency,
+            "queue": agency_queue(agency=agency) if agency else None,
+            "limit": QUEUE_ROWS,
+        }
+        return TemplateResponse(request, "admin/applications/dossier/queue.html", context)
 
     def statistics_view(self, request):
         """The official's own agency per month (a superuser without an agency sees all)."""

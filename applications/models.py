@@ -253,6 +253,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.code or str(_("Draft %(id)s") % {"id": str(self.public_id)[:8]})
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.agency_id and self.state != S.DRAFT:
+            from applications.queue import forget_queue
+
+            forget_queue(self.agency_id)  # the officials' work queue shows it at once
+
     def get_absolute_url(self) -> str:
         return reverse("applications:detail", kwargs={"public_id": self.public_id})
 

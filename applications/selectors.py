@@ -21,6 +21,13 @@ def official_for_user(*, user) -> Official | None:
     return official if official.is_active else None
 
 
+def official_with_agency(*, user) -> Official | None:
+    """The user's active official row with its agency, in one query."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Official.objects.select_related("agency").filter(user=user, is_active=True).first()
+
+
 def _with_related(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return qs.select_related("procedure", "agency", "citizen")
 
@@ -57,6 +64,56 @@ def dossiers_for_official(*, official: Official | None, user=None) -> QuerySet[D
     if official is None or not official.is_active:
         return qs.none()
     return qs.filter(agency_id=official.agency_id)
+
+
+def official_queue_rows(*, agency_id: int, states, limit: int) -> list[dict]:
+    """The agency's open dossiers for its work queue: the running ones (to accept, to process)
+    by appointment date, then those with a result to hand over, then those waiting for the
+    citizen's papers. Each part is read from the queue index in its order (dossier_agency_queue),
+    stopping at ``limit`` rows, instead of sorting every open dossier of the agency."""
+    columns = (
+        "pk",
+        "code",
+        "state",
+        "applicant_name",
+        "received_at",
+        "appointment_date",
+        "fee_amount",
+        "fee_settled",
+        "procedure__code",
+        "procedure__name",
+    )
+    running = [s for s in states if s in (DossierState.SUBMITTED, DossierState.VALIDATED)]
+    parts = [running] + [[s] for s in states if s not in running]
+    rows: list[dict] = []
+    for part in parts:
+        if len(rows) >= limit:
+            break
+        rows += (
+            Dossier.objects.filter(agency_id=agency_id, state__in=part)
+            .order_by("appointment_date", "received_at", "-id")
+            .values(*columns)[: limit - len(rows)]
+        )
+    return rows
+
+
+def official_queue_counts(*, agency_id: int, states, today: dt.date) -> dict[str, int]:
+    """State → number of the agency's dossiers, plus "overdue": running past their date."""
+    from django.db.models import Count
+
+    counts = dict.fromkeys(states, 0)
+    running = Q(state__in=[DossierState.SUBMITTED, DossierState.VALIDATED])
+    overdue = 0
+    for row in (
+        Dossier.objects.filter(agency_id=agency_id, state__in=states)
+        .values("state")
+        .annotate(n=Count("id"), late=Count("id", filter=running & Q(appointment_date__lt=today)))
+        .order_by()
+    ):
+        counts[row["state"]] = row["n"]
+        overdue += row["late"]
+    counts["overdue"] = overdue
+    return counts
 
 
 def dossier_detail_for_citizen(*, citizen, public_id) -> Dossier:

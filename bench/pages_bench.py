@@ -99,6 +99,11 @@ def build_pages(plan: dict) -> dict[str, list[Request]]:
         ],
         "my_dossiers": [Request("GET", "/ho-so-cua-toi/", cookies={session: c}) for c in plan["citizen_cookies"]],
         "admin_queue": [
+            Request(
+                "GET", plan["admin_url"] + "applications/dossier/queue/", cookies={session: plan["official_cookie"]}
+            )
+        ],
+        "admin_changelist": [
             Request("GET", plan["admin_url"] + "applications/dossier/", cookies={session: plan["official_cookie"]})
         ],
     }

@@ -51,7 +51,7 @@ PDF = (
     b"%" + b"0" * 2000 + b"\n"  # a comment line of padding, before the trailer
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-READ_TARGETS = ("home", "search", "procedure", "hotline", "lookup", "my_dossiers", "admin_queue")
+READ_TARGETS = ("home", "search", "procedure", "hotline", "lookup", "my_dossiers", "admin_queue", "admin_changelist")
 
 
 def lua_str(value: str | bytes) -> str:
@@ -140,7 +140,9 @@ def build_targets(plan: dict, *, connections: int) -> dict[str, list[list[str]]]
             for code, pin in plan["lookups"]
         ],
         "my_dossiers": [[get("/ho-so-cua-toi/", cookie)] for cookie in plan["citizen_cookies"]],
-        "admin_queue": [[get(plan["admin_url"] + "applications/dossier/", plan["official_cookie"])]],
+        # The official's work queue (what they open first), and the changelist they search in.
+        "admin_queue": [[get(plan["admin_url"] + "applications/dossier/queue/", plan["official_cookie"])]],
+        "admin_changelist": [[get(plan["admin_url"] + "applications/dossier/", plan["official_cookie"])]],
     }
     # Submission: group j of connection k = upload the PDF to draft j, then submit it.
     boundary = "----bench7MA4YWxkTrZu0gW"

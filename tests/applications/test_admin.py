@@ -6,8 +6,11 @@ from django.urls import reverse
 from applications.constants import DossierState
 from applications.models import DossierEvent
 from tests.applications.factories import (
+    DeliveredDossierFactory,
     DossierPaperFactory,
+    NeedsSupplementDossierFactory,
     OfficialFactory,
+    ProcessedDossierFactory,
     SubmittedDossierFactory,
     ValidatedDossierFactory,
 )
@@ -141,3 +144,80 @@ def test_calendar_exception_can_be_added_by_an_official(desk):
     from applications.calendar import is_working_day
 
     assert is_working_day(dt.date(2026, 8, 22))
+
+
+# --- The work queue (applications.queue) -------------------------------------------------------
+
+
+def _queue(client) -> str:
+    response = client.get(reverse("admin:applications_dossier_queue"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_work_queue_lists_own_agency_open_dossiers_most_urgent_first(desk, official):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    later = SubmittedDossierFactory(agency=official.agency, appointment_date=today + dt.timedelta(days=30))
+    late = ValidatedDossierFactory(agency=official.agency, appointment_date=today - dt.timedelta(days=2))
+    waiting = NeedsSupplementDossierFactory(agency=official.agency)
+    to_hand_over = ProcessedDossierFactory(agency=official.agency)
+    done = DeliveredDossierFactory(agency=official.agency)
+    other = SubmittedDossierFactory()
+    body = _queue(desk)
+    # Overdue first, then by date; then results to hand over; then those waiting for papers.
+    positions = [body.index(d.code) for d in (late, later, to_hand_over, waiting)]
+    assert positions == sorted(positions)
+    assert done.code not in body and other.code not in body
+    assert "due-overdue" in body
+    assert reverse("admin:applications_dossier_change", args=[late.pk]) in body
+    # The counts: one of each, one of them overdue.
+    assert "<strong>1</strong> quá hạn" in body
+    assert "<strong>1</strong> chờ tiếp nhận (mới nộp)" in body
+    assert "<strong>1</strong> chờ công dân bổ sung giấy tờ" in body
+
+
+def test_work_queue_shows_an_officials_action_at_once(desk, official, django_capture_on_commit_callbacks):
+    dossier = SubmittedDossierFactory(agency=official.agency)
+    assert "Đã nộp, chờ tiếp nhận" in _queue(desk)  # now cached for this agency
+    url = reverse("admin:applications_dossier_transition", args=[dossier.pk, "validate"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert desk.post(url, {"note": ""}).status_code == 302
+    body = _queue(desk)
+    assert "Đã tiếp nhận" in body or "đang giải quyết" in body
+    assert "<strong>0</strong> chờ tiếp nhận (mới nộp)" in body
+    assert "<strong>1</strong> đang giải quyết (đã tiếp nhận)" in body
+
+
+def test_work_queue_is_cached_per_agency_and_language(desk, official, django_assert_max_num_queries):
+    SubmittedDossierFactory(agency=official.agency)
+    _queue(desk)
+    with django_assert_max_num_queries(5) as captured:
+        body = _queue(desk)
+    assert not any("applications_dossier" in q["sql"] for q in captured.captured_queries)
+    assert official.agency.name in body
+    desk.cookies["django_language"] = "en"
+    assert "to accept (submitted)" in _queue(desk)
+
+
+def test_work_queue_without_an_agency_or_permission(client):
+    user = OfficialFactory().user
+    user.official.delete()
+    login_official(client, user)
+    SubmittedDossierFactory()
+    body = _queue(client)
+    assert "chưa gắn với cơ quan nào" in body
+    assert "result_list" not in body
+
+
+def test_work_queue_needs_the_admin(client, citizen):
+    url = reverse("admin:applications_dossier_queue")
+    # portal.security's gate hides the back office from anyone but signed-in staff.
+    assert client.get(url).status_code in (302, 404)
+    client.force_login(citizen)
+    response = client.get(url)
+    assert response.status_code in (302, 403, 404)
+    assert b"result_list" not in response.content
