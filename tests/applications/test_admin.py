@@ -203,6 +203,11 @@ def test_work_queue_is_cached_per_agency_and_language(desk, official, django_ass
     assert "to accept (submitted)" in _queue(desk)
 
 
+def test_admin_home_links_to_the_work_queue(desk):
+    body = desk.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:applications_dossier_queue") in body and "Việc cần xử lý" in body
+
+
 def test_work_queue_without_an_agency_or_permission(client):
     user = OfficialFactory().user
     user.official.delete()
