@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -51,9 +52,41 @@ _CITIZEN_LIST_SQL = (
 def dossier_page_for_citizen(*, citizen, number: int, per_page: int) -> LookaheadPage:
     """One page of the citizen's dossiers for their list, without counting them all. The rows
     carry ``procedure_name`` and only the columns the list shows."""
+    from django.db import connection
+
     start = (number - 1) * per_page
-    rows = list(Dossier.objects.raw(_CITIZEN_LIST_SQL, [citizen.pk, DossierState.WITHDRAWN, per_page + 1, start]))
+    # Plain rows, not model instances: building 21 Dossier objects (each with its state
+    # machine's bookkeeping) was a fifth of the page's CPU.
+    with connection.cursor() as cursor:
+        cursor.execute(_CITIZEN_LIST_SQL, [citizen.pk, DossierState.WITHDRAWN, per_page + 1, start])
+        rows = [_citizen_row(*row) for row in cursor.fetchall()]
     return LookaheadPage(number=number, object_list=rows[:per_page], has_next=len(rows) > per_page)
+
+
+def _citizen_row(id, public_id, code, state, appointment_date, fee_amount, fee_settled, rating, procedure_name):
+    # PostgreSQL hands back UUID, date and bool; SQLite text, text and 0/1.
+    if not isinstance(public_id, uuid.UUID):
+        public_id = uuid.UUID(public_id)
+    if isinstance(appointment_date, str):
+        appointment_date = dt.date.fromisoformat(appointment_date)
+    return CitizenDossierRow(
+        id, public_id, code, state, appointment_date, fee_amount, bool(fee_settled), rating, procedure_name
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenDossierRow:
+    """One line of "my dossiers", in the order of _CITIZEN_LIST_SQL's columns."""
+
+    id: int
+    public_id: uuid.UUID
+    code: str | None
+    state: str
+    appointment_date: dt.date | None
+    fee_amount: int | None
+    fee_settled: bool
+    rating: str
+    procedure_name: str
 
 
 def dossiers_for_official(*, official: Official | None, user=None) -> QuerySet[Dossier]:
