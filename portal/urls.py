@@ -8,6 +8,7 @@ portal_patterns = (
     [
         path("", views.home, name="home"),
         path("tai-khoan/ho-so-ca-nhan/", views.profile, name="profile"),
+        path("ngon-ngu/<str:language>/", views.switch_language, name="switch_language"),
         path("healthz", health.health, name="health"),
     ],
     "portal",
@@ -27,6 +28,8 @@ urlpatterns = [
     # Before allauth's own: the same sign-in page, with a 429 while an account is locked out.
     path("tai-khoan/login/", views.LoginView.as_view(), name="account_login"),
     path("tai-khoan/", include("allauth.urls")),
+    # Django's POST set_language: the header's links go to portal:switch_language now; kept
+    # for forms still open in a browser or cached from before.
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -90,6 +90,17 @@ def test_the_same_forms_work_with_the_token(csrf_client, citizen):
     assert response.status_code == 302
 
 
+def test_the_language_links_need_no_token_by_design(csrf_client, citizen):
+    """The header's language links are GETs (portal.views.switch_language): a forged cross-site
+    link can switch the visitor's language and nothing else."""
+    before = _snapshot(citizen)
+    response = csrf_client.get(reverse("portal:switch_language", args=["en"]), {"next": "/"})
+    assert response.status_code == 302
+    assert list(response.cookies) == ["django_language"] and response.cookies["django_language"].value == "en"
+    assert _snapshot(citizen) == before
+    assert csrf_client.get(reverse("portal:profile")).status_code == 200
+
+
 def test_login_form_refuses_a_post_without_token(citizen):
     client = Client(enforce_csrf_checks=True)
     response = client.post(

@@ -74,6 +74,14 @@ def test_login_next_never_leaves_the_site(citizen, target):
 @pytest.mark.parametrize("target", EVIL)
 def test_logout_and_language_switch_next_never_leave_the_site(client, citizen, target):
     client.force_login(citizen)
+    # The header's language links (GET), with next in the query string (encoded, and raw as
+    # a forged link would carry it), as the Referer, and both.
+    switch = reverse("portal:switch_language", args=["en"])
+    assert_stays_on_site(client.get(switch, {"next": target}), "switch_language")
+    assert_stays_on_site(client.get(switch + "?next=" + target), "switch_language raw")
+    assert_stays_on_site(client.get(switch, HTTP_REFERER=target), "switch_language referer")
+    assert_stays_on_site(client.get(switch, {"next": target}, HTTP_REFERER=target), "switch_language both")
+    # Django's POST endpoint, still routed.
     assert_stays_on_site(client.post(reverse("set_language"), {"language": "en", "next": target}), "set_language")
     assert_stays_on_site(
         client.post(reverse("set_language"), {"language": "vi"}, HTTP_REFERER=target), "set_language referer"

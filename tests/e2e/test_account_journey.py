@@ -59,7 +59,7 @@ def test_signup_confirm_profile_logout(page, viewport):
 
 def test_home_in_english(page):
     page.goto("/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Find an administrative procedure"
     assert page.evaluate("document.documentElement.lang") == "en"

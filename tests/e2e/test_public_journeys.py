@@ -35,7 +35,7 @@ def test_visitor_looks_up_the_status_by_code_and_pin(catalogue, page):
 
 def test_core_journey_in_english(catalogue, page):
     page.goto("/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "en"
     page.locator("nav").get_by_role("link", name="Administrative procedures").click()
@@ -71,7 +71,7 @@ def test_main_controls_are_tappable_on_a_phone(catalogue, page):
     page.goto("/")
     assert_tappable(page.locator("main input[type=search], main input[name=q]").first)
     assert_tappable(page.locator("main button[type=submit]").first)
-    assert_tappable(page.get_by_role("button", name="English"))
+    assert_tappable(page.get_by_role("link", name="English"))
     for link in page.locator("nav.main-nav a").all():
         assert_tappable(link)
     page.goto("/thu-tuc/1.001612/")

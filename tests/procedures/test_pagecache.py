@@ -102,16 +102,29 @@ def test_the_search_title_escapes_the_query(client, db):
     assert "&lt;b&gt;x&lt;/b&gt;" in title and "<b>" not in title
 
 
-def test_cached_pages_carry_each_visitors_own_csrf_token(client, django_user_model, procedure):
+def test_cached_pages_carry_each_visitors_own_csrf_token(citizen, procedure):
     from django.test import Client
 
+    # Anonymous pages have no form that needs one (tests/portal/test_pages.py); a signed-in
+    # visitor's have the logout form.
     tokens = set()
-    for visitor in (client, Client(), Client()):
+    for _ in range(3):
+        visitor = Client()
+        visitor.force_login(citizen)
         for url in (procedure.get_absolute_url(), HOME_URL, LIST_URL + "?q=xay+dung"):
             html = visitor.get(url).content.decode()
             tokens.update(CSRF_INPUT.findall(html))
         assert visitor.cookies["csrftoken"].value
     assert len(tokens) == 9  # one masked token a page: never copied from a cached page
+
+
+def test_the_language_link_returns_to_each_requests_own_path(client, procedure):
+    from urllib.parse import quote
+
+    switch = reverse("portal:switch_language", args=["en"])
+    for url in (LIST_URL + "?q=xay+dung", LIST_URL + "?q=xay+dung&utm_source=zalo", procedure.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert f'href="{switch}?next={quote(url, safe="/")}"' in html, url
 
 
 def test_signed_in_menu_and_messages_stay_with_their_visitor(client, citizen, procedure):
