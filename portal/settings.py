@@ -193,9 +193,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- Accounts (django-allauth) -----------------------------------------------------------
 
+# Django's and allauth's backends, keeping the signed-in user's row in the cache (portal.auth).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.auth.CachedModelBackend",
+    "portal.auth.CachedAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -285,16 +285,17 @@ def test_detail_page_query_count_does_not_grow_with_events(signed_in, citizen, d
 
 # --- The submission path's work, pinned (make bench sends exactly these two requests) ----------
 
-# Upload: the user (session), the required paper (joined with the citizen's dossier: an
-# ownership check too); in the transaction, the citizen's dossier locked, the paper it
-# replaces, the new paper, the dossier's updated_at. Submit: the user; in the transaction,
+# Upload: the required paper (joined with the citizen's dossier: an ownership check too); in
+# the transaction, the citizen's dossier locked, the paper it replaces, the new paper, the
+# dossier's updated_at. Submit: in the transaction,
 # the citizen's dossier locked (with its agency's code and procedure's days), the missing
 # papers, the online channel's time, the fee lines, the code counter, the dossier, its
-# event, the event's notification outbox row (rendered and sent by the worker). Not read: the dossier before its locked read, the personal store, the calendar
-# exceptions (cached), the pages' prefetches, the citizen's row. Savepoints stand for
+# event, the event's notification outbox row (rendered and sent by the worker). Not read: the
+# user's row (cached by portal.auth), the dossier before its locked read, the personal store,
+# the calendar exceptions (cached), the pages' prefetches, the citizen's row. Savepoints stand for
 # BEGIN and COMMIT here (the test runs in a transaction).
-UPLOAD_QUERIES = 8
-SUBMIT_QUERIES = 11
+UPLOAD_QUERIES = 7
+SUBMIT_QUERIES = 10
 
 
 def test_upload_and_submit_query_counts_are_pinned(
