@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
@@ -24,8 +22,6 @@ from applications.constants import DossierState
 from applications.forms import NoteForm, ProcessForm, RejectForm, SupplementRequestForm
 from applications.models import CalendarException, Dossier, DossierEvent, DossierPaper, Official
 from applications.selectors import dossiers_for_official, official_for_user, official_with_agency
-
-DUE_SOON_WORKING_DAYS = 2
 
 # action → (transition method, button label, confirmation form); _run_service calls the service.
 ACTIONS = {
@@ -51,10 +47,6 @@ def _run_service(action: str, dossier: Dossier, user, data: dict) -> Dossier:
     return services.dossier_deliver(dossier=dossier, actor=user, channel="counter", note=data.get("note", ""))
 
 
-def due_soon_limit(today: dt.date) -> dt.date:
-    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
-
-
 class DueFilter(admin.SimpleListFilter):
     title = _("due date")
     parameter_name = "due"
@@ -73,9 +65,11 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.filter(running, appointment_date__lt=today)
         if self.value() == "soon":
-            return queryset.filter(running, appointment_date__gte=today, appointment_date__lte=due_soon_limit(today))
+            return queryset.filter(
+                running, appointment_date__gte=today, appointment_date__lte=calendar.due_soon_limit(today)
+            )
         if self.value() == "later":
-            return queryset.filter(running, appointment_date__gt=due_soon_limit(today))
+            return queryset.filter(running, appointment_date__gt=calendar.due_soon_limit(today))
         if self.value() == "paused":
             return queryset.filter(state=DossierState.NEEDS_SUPPLEMENT)
         return queryset
@@ -242,7 +236,7 @@ class DossierAdmin(admin.ModelAdmin):
         return qs.annotate(
             due_status=Case(
                 When(running & Q(appointment_date__lt=today), then=Value("overdue")),
-                When(running & Q(appointment_date__lte=due_soon_limit(today)), then=Value("soon")),
+                When(running & Q(appointment_date__lte=calendar.due_soon_limit(today)), then=Value("soon")),
                 default=Value(""),
                 output_field=CharField(),
             )
@@ -279,13 +273,9 @@ class DossierAdmin(admin.ModelAdmin):
         text = obj.appointment_date.strftime("%d/%m/%Y")
         status = getattr(obj, "due_status", "")
         if status == "overdue":
-            return format_html(
-                '<strong class="due-overdue" style="color:#b00020">⚠ {} ({})</strong>', text, gettext("overdue")
-            )
+            return format_html('<strong class="due-overdue">⚠ {} ({})</strong>', text, gettext("overdue"))
         if status == "soon":
-            return format_html(
-                '<strong class="due-soon" style="color:#a15c00">{} ({})</strong>', text, gettext("due soon")
-            )
+            return format_html('<strong class="due-soon">{} ({})</strong>', text, gettext("due soon"))
         return text
 
     @admin.display(description=_("fee"), ordering="fee_amount")

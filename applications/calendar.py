@@ -26,6 +26,8 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 CUT_OFF_HOUR = 17
+# "Due soon" in the officials' queue and changelist: the appointment within this many working days.
+DUE_SOON_WORKING_DAYS = 2
 # A deadline never spans more than this many calendar days per working day (Tết plus weekends).
 _SPAN_PER_DAY = 3
 _SPAN_MARGIN = 40
@@ -169,3 +171,8 @@ def appointment_date(received_at: dt.datetime, working_days: int) -> dt.date:
     start = timezone.localtime(received_at).date() if timezone.is_aware(received_at) else received_at.date()
     calendar = WorkingCalendar.around(start, working_days)
     return calendar.add_working_days(calendar.effective_receipt_date(received_at), working_days)
+
+
+def due_soon_limit(today: dt.date) -> dt.date:
+    """The last appointment date that counts as "due soon" today."""
+    return add_working_days(today, DUE_SOON_WORKING_DAYS)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
 from applications.constants import DossierState
 from applications.models import Dossier
 
+if TYPE_CHECKING:
+    from applications.selectors import CitizenDossierRow
+
 S = DossierState
 
 
-def citizen_next_step(dossier: Dossier) -> str:
+def citizen_next_step(dossier: Dossier | CitizenDossierRow) -> str:
+    """What the citizen does next; reads ``state``, ``fee_amount``, ``fee_settled`` and ``rating``."""
     if dossier.state == S.DRAFT:
         return _("Finish the dossier and submit it.")
     if dossier.state == S.SUBMITTED:

@@ -18,20 +18,24 @@ rows, filters and counts cost about 25 ms of CPU against about 1 ms for this pag
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from applications.constants import CLOCK_RUNNING_STATES
 from applications.constants import DossierState as S
+
+log = logging.getLogger(__name__)
 
 QUEUE_TTL = 10  # seconds
 QUEUE_ROWS = 50
 # What an agency acts on: accept or ask for papers, process, hand over the result; and what
 # waits for the citizen (counted, listed after the rest).
 QUEUE_STATES = (S.SUBMITTED, S.VALIDATED, S.PROCESSED, S.NEEDS_SUPPLEMENT)
-LANGUAGES = ("vi", "en")
 
 
 def _key(agency_id: int, language: str) -> str:
@@ -39,13 +43,18 @@ def _key(agency_id: int, language: str) -> str:
 
 
 def forget_queue(agency_id: int) -> None:
-    """Drop the agency's cached queue once the current transaction commits (now, outside one)."""
+    """Drop the agency's cached queue once the current transaction commits (now, outside one).
+    A cache that cannot be reached is logged, never raised: the dossier is saved all the same
+    (the entry then lives out its QUEUE_TTL), and the callbacks after this one still run."""
     from django.db import transaction
 
-    keys = [_key(agency_id, language) for language in LANGUAGES]
+    keys = [_key(agency_id, language) for language, _name in settings.LANGUAGES]
 
     def drop() -> None:
-        cache.delete_many(keys)
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            log.warning("work queue cache unavailable: agency %s not dropped", agency_id, exc_info=True)
 
     transaction.on_commit(drop)
 
@@ -53,17 +62,24 @@ def forget_queue(agency_id: int) -> None:
 def agency_queue(*, agency, today: dt.date | None = None) -> dict:
     """The rendered rows and counts of the agency's queue: {"html": ..., "counts": ...}."""
     today = today or timezone.localdate()
-    key = _key(agency.pk, get_language() or "vi")
-    cached = cache.get(key)
-    if cached is not None and cached["day"] == today:
+    key = _key(agency.pk, get_language() or settings.LANGUAGE_CODE)
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache is down: render from the database
+        log.warning("work queue cache unavailable", exc_info=True)
+        return _render(agency=agency, today=today)
+    if cached is not None and cached["day"] == today:  # rendered today: "overdue" is still right
         return cached
     entry = _render(agency=agency, today=today)
-    cache.set(key, entry, QUEUE_TTL)
+    try:
+        cache.set(key, entry, QUEUE_TTL)
+    except Exception:
+        log.warning("work queue cache unavailable", exc_info=True)
     return entry
 
 
 def _render(*, agency, today: dt.date) -> dict:
-    from applications.admin import due_soon_limit
+    from applications.calendar import due_soon_limit
     from applications.selectors import official_queue_counts, official_queue_rows
     from portal.money import format_vnd
 
@@ -72,15 +88,13 @@ def _render(*, agency, today: dt.date) -> dict:
     rows = []
     for row in official_queue_rows(agency_id=agency.pk, states=QUEUE_STATES, limit=QUEUE_ROWS):
         due = ""
-        if row["state"] in (S.SUBMITTED, S.VALIDATED) and row["appointment_date"]:
+        if row["state"] in CLOCK_RUNNING_STATES and row["appointment_date"]:
             due = "overdue" if row["appointment_date"] < today else "soon" if row["appointment_date"] <= soon else ""
         rows.append(
             {
                 **row,
                 "state_label": labels[row["state"]],
-                "received": row["received_at"].astimezone(timezone.get_current_timezone()).strftime("%d/%m/%Y")
-                if row["received_at"]
-                else "—",
+                "received": timezone.localtime(row["received_at"]).strftime("%d/%m/%Y") if row["received_at"] else "—",
                 "appointment": row["appointment_date"].strftime("%d/%m/%Y") if row["appointment_date"] else "—",
                 "due": due,
                 "fee": format_vnd(row["fee_amount"]) if row["fee_amount"] else "",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from applications.constants import OPEN_STATES, DossierState
+from applications.constants import CLOCK_RUNNING_STATES, OPEN_STATES, DossierState
 from applications.models import Dossier, DossierEvent, DossierPaper, Official, PersonalDocument
 from procedures.models import Procedure, RequiredDocument
 from procedures.pagination import LookaheadPage
@@ -37,9 +37,10 @@ def dossiers_for_citizen(*, citizen) -> QuerySet[Dossier]:
     return _with_related(Dossier.objects.filter(citizen=citizen))
 
 
-# The "my dossiers" list: one statement through Manager.raw(), whose query the ORM does not
+# The "my dossiers" list: one hand-written statement on a cursor, whose query the ORM does not
 # have to compile (2.2 ms of CPU against 0.6 ms here, for a page every signed-in citizen opens
-# first). Newest first; drafts the citizen withdrew are left out; the procedure's name only.
+# first), read as plain rows. Newest first; drafts the citizen withdrew are left out; the
+# procedure's name only.
 _CITIZEN_LIST_SQL = (
     "SELECT d.id, d.public_id, d.code, d.state, d.appointment_date, d.fee_amount, d.fee_settled, d.rating, "
     "p.name AS procedure_name FROM applications_dossier d "
@@ -63,14 +64,14 @@ def dossier_page_for_citizen(*, citizen, number: int, per_page: int) -> Lookahea
     return LookaheadPage(number=number, object_list=rows[:per_page], has_next=len(rows) > per_page)
 
 
-def _citizen_row(id, public_id, code, state, appointment_date, fee_amount, fee_settled, rating, procedure_name):
+def _citizen_row(pk, public_id, code, state, appointment_date, fee_amount, fee_settled, rating, procedure_name):
     # PostgreSQL hands back UUID, date and bool; SQLite text, text and 0/1.
     if not isinstance(public_id, uuid.UUID):
         public_id = uuid.UUID(public_id)
     if isinstance(appointment_date, str):
         appointment_date = dt.date.fromisoformat(appointment_date)
     return CitizenDossierRow(
-        id, public_id, code, state, appointment_date, fee_amount, bool(fee_settled), rating, procedure_name
+        pk, public_id, code, state, appointment_date, fee_amount, bool(fee_settled), rating, procedure_name
     )
 
 
@@ -116,7 +117,7 @@ def official_queue_rows(*, agency_id: int, states, limit: int) -> list[dict]:
         "procedure__code",
         "procedure__name",
     )
-    running = [s for s in states if s in (DossierState.SUBMITTED, DossierState.VALIDATED)]
+    running = [s for s in states if s in CLOCK_RUNNING_STATES]
     parts = [running] + [[s] for s in states if s not in running]
     rows: list[dict] = []
     for part in parts:
@@ -135,12 +136,11 @@ def official_queue_counts(*, agency_id: int, states, today: dt.date) -> dict[str
     from django.db.models import Count
 
     counts = dict.fromkeys(states, 0)
-    running = Q(state__in=[DossierState.SUBMITTED, DossierState.VALIDATED])
     overdue = 0
     for row in (
         Dossier.objects.filter(agency_id=agency_id, state__in=states)
         .values("state")
-        .annotate(n=Count("id"), late=Count("id", filter=running & Q(appointment_date__lt=today)))
+        .annotate(n=Count("id"), late=Count("id", filter=overdue_filter(today)))
         .order_by()
     ):
         counts[row["state"]] = row["n"]

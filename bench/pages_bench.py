@@ -202,10 +202,10 @@ def main() -> int:
     results = {name: measure(handler, pages[name], args.requests) for name in wanted}
     bare = results["bare"]["cpu_ms"]
     bare_wall = results["bare"]["wall_ms"]
-    print(f"{'page':<12} {'cpu ms':>7} {'wall ms':>8} {'queries':>8} {'redis':>6} {'cpu ratio':>10} {'wall ratio':>11}")
+    print(f"{'page':<17} {'cpu ms':>7} {'wall ms':>8} {'queries':>8} {'redis':>6} {'cpu ratio':>10} {'wall ratio':>11}")
     for name, r in results.items():
         print(
-            f"{name:<12} {r['cpu_ms']:>7.2f} {r['wall_ms']:>8.2f} {r['queries']:>8.1f} {r['redis']:>6.1f}"
+            f"{name:<17} {r['cpu_ms']:>7.2f} {r['wall_ms']:>8.2f} {r['queries']:>8.1f} {r['redis']:>6.1f}"
             f" {bare / r['cpu_ms']:>10.0%} {bare_wall / r['wall_ms']:>11.0%}"
         )
     print(

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from run import build_targets, ensure_wrk, lua_script, parse_wrk, stop_group, wait_healthy  # noqa: E402
 
-PAGES = ("home", "search", "procedure", "lookup", "my_dossiers", "admin_queue")
+PAGES = ("home", "search", "procedure", "lookup", "my_dossiers", "admin_queue", "admin_changelist")
 
 
 def run_wrk(wrk: str, script: Path, base: str, *, connections: int, duration: int) -> dict:
@@ -92,10 +92,10 @@ def main() -> int:
             print(f"{name}: {results[name]}", flush=True)
     finally:
         stop_group(server)
-    print(f"\n{'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'bare':>7} {'ratio':>6}")
+    print(f"\n{'endpoint':<17} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'bare':>7} {'ratio':>6}")
     for name, r in results.items():
         print(
-            f"{name:<14} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>7} {r['bare']:>7.0f}"
+            f"{name:<17} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>7} {r['bare']:>7.0f}"
             f" {r['rps'] / r['bare']:>6.0%}"
         )
     print(

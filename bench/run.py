@@ -423,9 +423,9 @@ def print_report(results: dict, hotline: dict | None, notify: str, args, elapsed
         f"Endpoints: {args.connections} connections, {args.duration} s each (wrk, closed loop); "
         "ratio = requests/s ÷ bare Django view's"
     )
-    print(f"{'endpoint':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>8}")
+    print(f"{'endpoint':<17}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>8}")
     for name, r in results.items():
-        print(f"{name:<14}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8d}{r['rps'] / bare:>8.2f}")
+        print(f"{name:<17}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8d}{r['rps'] / bare:>8.2f}")
     if "submission" in results:
         r = results["submission"]
         print(

@@ -14,7 +14,10 @@ What keeps it right:
   ``auth.get_user``, and an inactive user is still refused here.
 - Only the row is cached: permissions and groups are read as before, per request.
 - A change that bypasses ``save()`` (a queryset update, SQL in a shell) shows within
-  USER_CACHE_TTL seconds.
+  USER_CACHE_TTL seconds (USER_CACHE_TTL_STAFF for staff); so does the rare race of a request
+  that read the row just before a change committed and stores it just after.
+- The cached row holds what the user table holds (the password hash, the CCCD, the phone):
+  Redis keeps the sessions already and must be private to the portal (README, "Redis").
 - If the cache cannot be reached, the row is read from the database.
 
 Sessions record the backend that signed them in; these replace Django's and allauth's
@@ -30,6 +33,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
 USER_CACHE_TTL = 60  # seconds
+# Staff reach the admin: a change that bypasses save() (or a request that read the old row just
+# before a change committed and cached it just after) keeps an official's old rights at most this long.
+USER_CACHE_TTL_STAFF = 10
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +57,7 @@ class CachedUserMixin:
         user = super().get_user(user_id)
         if user is not None:
             try:
-                cache.set(key, user, USER_CACHE_TTL)
+                cache.set(key, user, USER_CACHE_TTL_STAFF if user.is_staff else USER_CACHE_TTL)
             except Exception:
                 log.warning("user cache unavailable", exc_info=True)
         return user

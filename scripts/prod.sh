@@ -52,7 +52,9 @@ trap cleanup EXIT INT TERM
 # One worker process on a machine the web shares: a second one took CPU from gunicorn and sent
 # each event alone, where one process batches what arrives while it works (make bench,
 # submissions: 53.9 dossiers/s with 2 processes, 63.9/s with 1, every notification sent by
-# the end). A worker machine of its own sets CELERY_CONCURRENCY to its cores.
+# the end). The price: a task that waits on another service (the carrier, the gateway; each
+# call has its own timeout) holds the notifications behind it until it ends. A worker machine
+# of its own sets CELERY_CONCURRENCY to its cores.
 .venv/bin/celery -A portal worker --concurrency="${CELERY_CONCURRENCY:-1}" --loglevel=INFO -n "${CELERY_NODE_NAME:-prod}@%h" &
 pids+=($!)
 .venv/bin/celery -A portal beat --loglevel=INFO --schedule "${CELERY_BEAT_SCHEDULE_FILE:-var/celerybeat-schedule}" &

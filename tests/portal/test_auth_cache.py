@@ -91,3 +91,51 @@ def test_the_database_answers_when_the_cache_is_down(client, citizen, monkeypatc
     assert client.get(reverse(PAGE)).status_code == 200
     citizen.save()  # dropping the row fails quietly too
     assert client.get(reverse(PAGE)).status_code == 200
+
+
+def test_each_user_gets_their_own_row(client, citizen, django_user_model):
+    other = django_user_model.objects.create_user(email="binh@example.vn", password="another long passphrase")
+    other_client = client.__class__()
+    client.force_login(citizen)
+    other_client.force_login(other)
+    for _ in range(2):
+        assert citizen.email in client.get(reverse("portal:profile")).content.decode()
+        body = other_client.get(reverse("portal:profile")).content.decode()
+        assert other.email in body and citizen.email not in body
+
+
+def test_staff_rights_revoked_take_effect_on_the_next_request(client):
+    from tests.applications.factories import OfficialFactory
+    from tests.conftest import login_official
+
+    user = OfficialFactory().user
+    login_official(client, user)
+    changelist = reverse("admin:applications_dossier_changelist")
+    assert client.get(changelist).status_code == 200
+    user.is_staff = False
+    user.save()
+    assert client.get(changelist).status_code == 404  # the admin is hidden from non-staff at once
+
+
+def test_staff_rows_are_kept_a_shorter_time(client, citizen, monkeypatch):
+    from portal.auth import USER_CACHE_TTL, USER_CACHE_TTL_STAFF
+    from tests.applications.factories import OfficialFactory
+    from tests.conftest import login_official
+
+    timeouts = {}
+    real_set = cache.set
+
+    def recording(key, value, timeout=None, *args, **kwargs):
+        if key.startswith("authuser:"):
+            timeouts[key] = timeout
+        return real_set(key, value, timeout, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recording)
+    official = OfficialFactory().user
+    login_official(client, official)
+    client.get(reverse(PAGE))
+    other = client.__class__()
+    other.force_login(citizen)
+    other.get(reverse(PAGE))
+    assert timeouts == {user_cache_key(official.pk): USER_CACHE_TTL_STAFF, user_cache_key(citizen.pk): USER_CACHE_TTL}
+    assert USER_CACHE_TTL_STAFF < USER_CACHE_TTL
