@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
 
+# The officials' back office speaks as the portal, not as "Django administration".
+admin.site.site_header = _("Officials' desk")
+admin.site.site_title = _("Officials' desk")
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):

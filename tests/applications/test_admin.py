@@ -209,6 +209,9 @@ def test_work_queue_is_cached_per_agency_and_language(desk, official, django_ass
 def test_admin_home_links_to_the_work_queue(desk):
     body = desk.get(reverse("admin:index")).content.decode()
     assert reverse("admin:applications_dossier_queue") in body and "Việc cần xử lý" in body
+    # The back office is the portal's, in the queue's hand-made context too.
+    assert "Trang cán bộ" in body and "Django" not in body.split("<body")[1].split("</header>")[0]
+    assert "<title>Việc cần xử lý | Trang cán bộ</title>" in _queue(desk)
 
 
 def test_work_queue_is_each_agencys_own(client, official):

@@ -1,5 +1,6 @@
 """An official of the receiving agency turns on TOTP at the first sign-in, asks in the admin
-for one more paper; the citizen uploads it and sends the dossier back; the official validates.
+for one more paper; the citizen uploads it and sends the dossier back; the official finds it
+in the work queue and validates.
 A TOTP code that was already used is refused."""
 
 from __future__ import annotations
@@ -103,7 +104,15 @@ def test_official_asks_for_a_paper_citizen_resubmits_official_validates(catalogu
     # The official signs in with password and a fresh code, and validates.
     clock.step += 1
     official_signs_in(page, clock.code(secret), check="totp-authenticate")
-    page.goto(change_url)
+    # The work queue, from the admin's home page, lists the dossier sent back; its code opens it.
+    page.goto(f"/{settings.ADMIN_URL}")
+    page.get_by_role("link", name="Việc cần xử lý").click()
+    page.wait_for_load_state()
+    check_page(page, "admin-work-queue")
+    assert "chờ tiếp nhận (mới nộp)" in page.locator("#content-main").inner_text()
+    page.get_by_role("link", name=dossier.code, exact=True).click()
+    page.wait_for_load_state()
+    assert page.url.endswith(change_url)
     page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
     page.locator("#content form [type=submit]").first.click()
     page.wait_for_load_state()
