@@ -21,7 +21,7 @@ from applications import calendar, services
 from applications.constants import DossierState
 from applications.forms import NoteForm, ProcessForm, RejectForm, SupplementRequestForm
 from applications.models import CalendarException, Dossier, DossierEvent, DossierPaper, Official
-from applications.selectors import dossiers_for_official, official_for_user, official_with_agency
+from applications.selectors import QUEUE_COLUMNS, dossiers_for_official, official_for_user, official_with_agency
 
 # action → (transition method, button label, confirmation form); _run_service calls the service.
 ACTIONS = {
@@ -122,20 +122,6 @@ class DossierPaperInline(ReadOnlyInline):
 # The queue counts at most this many dossiers: past it, the pages say "more than 5,000" and the
 # last pages are reached through the filters and the search (an official works from the top).
 QUEUE_COUNT_CAP = 5000
-# What the queue's rows show, read from the queue index with the procedure's code and name
-# only (a procedure row also carries its long search texts).
-QUEUE_COLUMNS = (
-    "code",
-    "state",
-    "applicant_name",
-    "received_at",
-    "appointment_date",
-    "fee_amount",
-    "fee_settled",
-    "agency_id",
-    "procedure__code",
-    "procedure__name",
-)
 
 
 class QueuePaginator(Paginator):

@@ -100,23 +100,29 @@ def dossiers_for_official(*, official: Official | None, user=None) -> QuerySet[D
     return qs.filter(agency_id=official.agency_id)
 
 
+# What a row of the officials' queues shows (the work queue, the admin's dossier list), read
+# from the queue index with the procedure's code and name only (a procedure row also carries
+# its long search texts).
+QUEUE_COLUMNS = (
+    "code",
+    "state",
+    "applicant_name",
+    "received_at",
+    "appointment_date",
+    "fee_amount",
+    "fee_settled",
+    "agency_id",
+    "procedure__code",
+    "procedure__name",
+)
+
+
 def official_queue_rows(*, agency_id: int, states, limit: int) -> list[dict]:
     """The agency's open dossiers for its work queue: the running ones (to accept, to process)
     by appointment date, then those with a result to hand over, then those waiting for the
     citizen's papers. Each part is read from the queue index in its order (dossier_agency_queue),
     stopping at ``limit`` rows, instead of sorting every open dossier of the agency."""
-    columns = (
-        "pk",
-        "code",
-        "state",
-        "applicant_name",
-        "received_at",
-        "appointment_date",
-        "fee_amount",
-        "fee_settled",
-        "procedure__code",
-        "procedure__name",
-    )
+    columns = ("pk", *QUEUE_COLUMNS)
     running = [s for s in states if s in CLOCK_RUNNING_STATES]
     parts = [running] + [[s] for s in states if s not in running]
     rows: list[dict] = []
