@@ -120,10 +120,12 @@ DATABASES = {"default": env.database_config(env.get_str("DATABASE_URL"), sqlite_
 
 REDIS_URL = env.redis_url(env.get_str("REDIS_URL"))
 if REDIS_URL:
-    # portal.cache.RedisCache: Django's, keeping its Redis client (see the module).
+    # portal.cache: Django's Redis backend, keeping its Redis client, and living without Redis a while.
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            # Redis down: reads miss and writes are dropped (portal.cache), so sessions come
+            # from the database and citizens go on; Redis is a cache here, never the only copy.
+            "BACKEND": "portal.cache.SoftFailRedisCache",
             "LOCATION": REDIS_URL,
             # A hung Redis (not a refused port) must fail a cache call in seconds, not hold a
             # gunicorn worker forever.

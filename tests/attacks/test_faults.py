@@ -95,7 +95,7 @@ SUBMIT_AND_PAY_WITH_DEAD_BROKER = """
 import sys, time, django
 django.setup()
 from portal.celery import app
-app.conf.broker_url = "redis://127.0.0.1:1/5"  # the broker is down; the cache is not
+app.conf.broker_url = "redis://127.0.0.1:1/5"  # the broker is down (with "all": the cache too)
 from django.test import Client
 from portal.models import User
 client = Client()
@@ -103,7 +103,9 @@ client.force_login(User.objects.get(pk=int(sys.argv[1])))
 started = time.monotonic()
 submit = client.post(f"/ho-so/{sys.argv[2]}/nop/")
 pay = client.post(f"/payments/ho-so/{sys.argv[2]}/nop-le-phi/", {"method": "bank"})
-print(submit.status_code, pay.status_code, pay.get("Location", "")[:40].replace(" ", ""), round(time.monotonic() - started, 2))
+pages = [client.get(path).status_code for path in ("/", "/thu-tuc/?q=ho+kinh+doanh", f"/ho-so/{sys.argv[2]}/", "/ho-so-cua-toi/")]
+hotline = client.post("/api/v1/assistant/", {"text": "đăng ký hộ kinh doanh"}, content_type="application/json").status_code
+print(",".join(map(str, pages + [hotline])), submit.status_code, pay.status_code, pay.get("Location", "")[:40].replace(" ", ""), round(time.monotonic() - started, 2))
 """
 
 
@@ -111,13 +113,19 @@ print(submit.status_code, pay.status_code, pay.get("Location", "")[:40].replace(
 @pytest.mark.redis
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_broker_down_citizen_still_submits_and_pays_and_notifications_follow(citizen, outbox):  # noqa: F811
+@pytest.mark.parametrize("down", ["broker", "all"])
+def test_redis_down_citizen_still_submits_and_pays_and_notifications_follow(citizen, outbox, down):  # noqa: F811
+    """``broker``: only Celery's broker is unreachable. ``all``: Redis itself, so the cache and
+    the sessions' copies too (portal.cache.SoftFailRedisCache): sessions are read from the
+    database, pages render without their caches, the hotline records turns synchronously."""
     from tests.notifications.test_worker import _test_database_url
 
     dossier = DossierFactory(citizen=citizen)
     FeeFactory(procedure=dossier.procedure, amount=50000)
     env = {**outbox.env, "DATABASE_URL": _test_database_url(), "PAYMENT_MOCK_SEND_IPN": "0"}
     env["ALLOWED_HOSTS"] = "testserver,localhost"
+    if down == "all":
+        env["REDIS_URL"] = "redis://127.0.0.1:1/5"
     done = subprocess.run(
         [sys.executable, "-c", SUBMIT_AND_PAY_WITH_DEAD_BROKER, str(citizen.pk), str(dossier.public_id)],
         cwd=ROOT,
@@ -127,8 +135,11 @@ def test_broker_down_citizen_still_submits_and_pays_and_notifications_follow(cit
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    submit_status, pay_status, location, seconds = done.stdout.split()[-4:]
+    pages, submit_status, pay_status, location, seconds = done.stdout.split()[-5:]
     assert (submit_status, pay_status) == ("302", "302"), done.stdout + done.stderr[-2000:]
+    assert pages == "200,200,200,200,200", done.stdout + done.stderr[-2000:]
+    if down == "all":
+        assert "cache: Redis unreachable" in done.stderr  # the cache really was away
     assert "mock-gateway" in location
     assert float(seconds) < 20, "a broker outage must not hang the citizen"
     dossier = Dossier.objects.get(pk=dossier.pk)
