@@ -22,6 +22,7 @@ from applications.constants import DossierState
 from applications.forms import NoteForm, ProcessForm, RejectForm, SupplementRequestForm
 from applications.models import CalendarException, Dossier, DossierEvent, DossierPaper, Official
 from applications.selectors import QUEUE_COLUMNS, dossiers_for_official, official_for_user, official_with_agency
+from portal.adminmixins import ReadOnlyAdminMixin, ReadOnlyInline
 
 # action → (transition method, button label, confirmation form); _run_service calls the service.
 ACTIONS = {
@@ -73,21 +74,6 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "paused":
             return queryset.filter(state=DossierState.NEEDS_SUPPLEMENT)
         return queryset
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DossierEventInline(ReadOnlyInline):
@@ -146,7 +132,8 @@ class DossierChangeList(ChangeList):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Read-only: nothing is edited through the form; changes go through the action buttons.
     list_display = [
         "code",
         "procedure_short",
@@ -233,16 +220,6 @@ class DossierAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Nothing is edited through the form; changes go through the action buttons.
-        return False
 
     @admin.display(description=_("procedure"), ordering="procedure__code")
     def procedure_short(self, obj: Dossier) -> str:
@@ -411,7 +388,7 @@ class DossierAdmin(admin.ModelAdmin):
 
 
 @admin.register(DossierEvent)
-class DossierEventAdmin(admin.ModelAdmin):
+class DossierEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "dossier", "action", "from_state", "to_state", "actor"]
     list_filter = ["action", "to_state"]
     search_fields = ["dossier__code"]
@@ -424,15 +401,6 @@ class DossierEventAdmin(admin.ModelAdmin):
         official = official_for_user(user=request.user)
         dossiers = dossiers_for_official(official=official, user=request.user)
         return super().get_queryset(request).filter(dossier__in=dossiers.values("pk"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarException)

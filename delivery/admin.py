@@ -29,18 +29,8 @@ from delivery.models import (
     Ward,
 )
 from delivery.selectors import delivery_requests_for_official, shipments_for_official
+from portal.adminmixins import ReadOnlyInline
 from procedures.models import Agency
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ShipmentEventInline(ReadOnlyInline):

@@ -18,6 +18,7 @@ from payments import services
 from payments.constants import PaymentState
 from payments.models import Payment, PaymentNotification, Receipt
 from payments.selectors import payments_for_official
+from portal.adminmixins import ReadOnlyAdminMixin, ReadOnlyInline
 from portal.money import format_vnd
 
 DAILY_TOTAL_DAYS = 31
@@ -27,23 +28,14 @@ class RefundForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the refund"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
 
 
-class NotificationInline(admin.TabularInline):
+class NotificationInline(ReadOnlyInline):
     model = PaymentNotification
     fields = ["received_at", "event", "provider_transaction_id", "signature_ok", "counted", "response_code", "message"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "dossier", "amount_vnd", "method", "state", "created_at", "paid_at", "receipt_number"]
     list_filter = ["state", "method", "created_at", "paid_at"]
     search_fields = ["reference", "dossier__code", "gateway_transaction_no"]
@@ -91,15 +83,6 @@ class PaymentAdmin(admin.ModelAdmin):
         return payments_for_official(official=official_for_user(user=request.user), user=request.user).select_related(
             "receipt"
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -177,7 +160,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "payment", "payer_name", "total", "issued_at"]
     search_fields = ["number", "payment__reference", "payment__dossier__code"]
     date_hierarchy = "issued_at"
@@ -188,12 +171,3 @@ class ReceiptAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         scoped = payments_for_official(official=official_for_user(user=request.user), user=request.user)
         return super().get_queryset(request).filter(payment__in=scoped.values("pk"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.adminmixins import ReadOnlyAdminMixin
 from portal.notifications import services
 from portal.notifications.constants import Channel
 from portal.notifications.models import (
@@ -21,19 +22,6 @@ from portal.notifications.models import (
 )
 from portal.notifications.rendering import render, sample_context
 from portal.notifications.smstext import segments
-
-
-class ReadOnlyAdminMixin:
-    """A log kept by the services: officials read it, nobody adds, edits or deletes rows."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.utils.translation import gettext_lazy as _
 
+from portal.adminmixins import ReadOnlyAdminMixin
 from portal.security.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for holders of security.view_auditentry (the "Security officer" group);
     nobody can add, change or delete entries, superusers included."""
 
@@ -36,12 +37,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if obj.changes.startswith("["):
             return LogEntry(change_message=obj.changes).get_change_message()
         return obj.changes
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
