@@ -116,6 +116,21 @@ PAGE_DEFERRED = (
 )
 
 
+def _detail_prefetches(*agency_related: str) -> tuple:
+    """What a procedure's page and its API detail both show, one query each; the agencies
+    with ``agency_related`` joined."""
+    return (
+        "levels",
+        Prefetch("agencies", queryset=Agency.objects.select_related(*agency_related)),
+        Prefetch("channels", queryset=ProcedureChannel.objects.prefetch_related("fees")),
+        Prefetch("fees", queryset=Fee.objects.select_related("channel")),
+        "steps",
+        "documents",
+        "results",
+        "legal_bases",
+    )
+
+
 def procedure_page(*, code: str) -> Procedure:
     """One active procedure with what its public page shows (procedure_detail), in a fixed
     number of queries: without the search texts, the national record and the aliases (which
@@ -124,16 +139,7 @@ def procedure_page(*, code: str) -> Procedure:
         Procedure.objects.filter(is_active=True, code=code)
         .select_related("sector")
         .defer(*PAGE_DEFERRED)
-        .prefetch_related(
-            "levels",
-            Prefetch("agencies", queryset=Agency.objects.select_related("level")),
-            Prefetch("channels", queryset=ProcedureChannel.objects.prefetch_related("fees")),
-            Prefetch("fees", queryset=Fee.objects.select_related("channel")),
-            "steps",
-            "documents",
-            "results",
-            "legal_bases",
-        )
+        .prefetch_related(*_detail_prefetches("level"))
         .get()
     )
 
@@ -144,17 +150,7 @@ def procedure_for_page(*, code: str) -> Procedure:
     return (
         Procedure.objects.filter(is_active=True, code=code)
         .select_related("sector")
-        .prefetch_related(
-            "levels",
-            Prefetch("agencies", queryset=Agency.objects.select_related("level", "parent")),
-            Prefetch("channels", queryset=ProcedureChannel.objects.prefetch_related("fees")),
-            Prefetch("fees", queryset=Fee.objects.select_related("channel")),
-            "steps",
-            "documents",
-            "results",
-            "legal_bases",
-            "aliases",
-        )
+        .prefetch_related(*_detail_prefetches("level", "parent"), "aliases")
         .get()
     )
 
