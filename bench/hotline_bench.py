@@ -41,19 +41,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 import django  # noqa: E402
 
 django.setup()
-
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from run import QUESTIONS, wsgi_environ  # noqa: E402 - bench/ is the script's folder, on sys.path
 
 # The same questions as bench/run.py (the lead's `make bench`).
-FIRST = [
-    "Tôi muốn đăng ký khai sinh cho con thì cần giấy tờ gì?",
-    "lam lai can cuoc cong dan mat bao lau",
-    "Đăng ký hộ kinh doanh lệ phí bao nhiêu?",
-    "Xin giấy phép xây dựng nhà ở riêng lẻ",
-    "đăng ký kết hôn ở đâu",
-    "cấp bản sao trích lục khai sinh",
-]
+FIRST = QUESTIONS
 CALLS = [
     ["đăng ký kinh doanh hộ cá thể", "có", "còn giấy tờ thì sao", "mất mấy ngày"],
     ["xin giấy phép xây dựng cần giấy tờ gì", "cái thứ hai", "lệ phí bao nhiêu", "cảm ơn"],
@@ -86,25 +79,7 @@ def count_redis(counters: Counters) -> None:
 
 
 def make_environ(body: bytes, method: str = "POST", path: str = "/api/v1/assistant/") -> dict:
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+    return wsgi_environ(method, path, body=body, content_type="application/json")
 
 
 def post(app, payload: dict) -> dict:

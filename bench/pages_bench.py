@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import pstats
@@ -37,10 +36,10 @@ os.environ["BENCH_BARE_VIEW"] = "1"
 import django  # noqa: E402
 
 django.setup()
-
 from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
+from run import wsgi_environ  # noqa: E402 - bench/ is the script's folder, on sys.path
 
 
 class Request:
@@ -51,34 +50,10 @@ class Request:
         self.body = urlencode(form).encode() if form is not None else b""
 
     def environ(self) -> dict:
-        from urllib.parse import unquote_to_bytes
-
-        env = {
-            "REQUEST_METHOD": self.method,
-            # WSGI: the path as bytes decoded as latin-1, as gunicorn passes it.
-            "PATH_INFO": unquote_to_bytes(self.path).decode("latin-1"),
-            "QUERY_STRING": self.query,
-            "SCRIPT_NAME": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8100",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1:8100",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_USER_AGENT": "wrk",
-            "wsgi.input": io.BytesIO(self.body),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-            "wsgi.version": (1, 0),
-        }
-        if self.cookie:
-            env["HTTP_COOKIE"] = self.cookie
-        if self.body:
-            env["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-            env["CONTENT_LENGTH"] = str(len(self.body))
-        return env
+        content_type = "application/x-www-form-urlencoded" if self.body else ""
+        return wsgi_environ(
+            self.method, self.path, query=self.query, body=self.body, content_type=content_type, cookie=self.cookie
+        )
 
 
 def build_pages(plan: dict) -> dict[str, list[Request]]:

@@ -26,7 +26,6 @@ The machine is shared: compare CPU milliseconds within one run, or runs taken cl
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import secrets
 import statistics
@@ -42,8 +41,8 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 import django  # noqa: E402
 
 django.setup()
-
 from django.conf import settings  # noqa: E402
+from run import wsgi_environ  # noqa: E402 - bench/ is the script's folder, on sys.path
 
 # As in production: no query log (DEBUG keeps one, which costs CPU on every query). DEBUG=1
 # above only spares the caller SECRET_KEY and ALLOWED_HOSTS.
@@ -132,26 +131,7 @@ class Replayer:
         self.handler = WSGIHandler()
 
     def post(self, path: str, body: bytes, content_type: str) -> int:
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_COOKIE": self.cookie,
-            "CONTENT_TYPE": content_type,
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-            "wsgi.version": (1, 0),
-        }
+        environ = wsgi_environ("POST", path, body=body, content_type=content_type, cookie=self.cookie)
         status: list[str] = []
         response = self.handler(environ, lambda s, headers, exc_info=None: status.append(s))
         b"".join(response)
