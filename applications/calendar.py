@@ -16,14 +16,11 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from functools import lru_cache, partial
 
 import holidays
 from django.core.cache import cache
 from django.utils import timezone
-
-logger = logging.getLogger(__name__)
 
 CUT_OFF_HOUR = 17
 # "Due soon" in the officials' queue and changelist: the appointment within this many working days.
@@ -56,19 +53,13 @@ def _query_exceptions(first: dt.date, last: dt.date) -> dict[dt.date, bool]:
 
 
 def _cached_exceptions() -> tuple[dt.date, dt.date, dict[dt.date, bool]]:
-    try:
-        entry = cache.get(EXCEPTIONS_CACHE_KEY)
-    except Exception:  # noqa: BLE001 - the cache only saves a query: its outage must not stop a submission
-        logger.warning("calendar exceptions: the cache is unavailable, reading the database")
-        entry = None
+    # Redis down: a miss, then the database (portal.cache.SoftFailRedisCache).
+    entry = cache.get(EXCEPTIONS_CACHE_KEY)
     if entry is None:
         year = timezone.localdate().year
         first, last = dt.date(year - 1, 1, 1), dt.date(year + 2, 12, 31)
         entry = (first, last, _query_exceptions(first, last))
-        try:
-            cache.set(EXCEPTIONS_CACHE_KEY, entry, EXCEPTIONS_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001 - as above
-            logger.warning("calendar exceptions: the cache is unavailable, not kept")
+        cache.set(EXCEPTIONS_CACHE_KEY, entry, EXCEPTIONS_CACHE_SECONDS)
     return entry
 
 

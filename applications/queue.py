@@ -18,7 +18,6 @@ rows, filters and counts cost about 25 ms of CPU against about 1 ms for this pag
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,8 +27,6 @@ from django.utils.translation import get_language
 
 from applications.constants import CLOCK_RUNNING_STATES
 from applications.constants import DossierState as S
-
-log = logging.getLogger(__name__)
 
 QUEUE_TTL = 10  # seconds
 QUEUE_ROWS = 50
@@ -44,17 +41,15 @@ def _key(agency_id: int, language: str) -> str:
 
 def forget_queue(agency_id: int) -> None:
     """Drop the agency's cached queue once the current transaction commits (now, outside one).
-    A cache that cannot be reached is logged, never raised: the dossier is saved all the same
-    (the entry then lives out its QUEUE_TTL), and the callbacks after this one still run."""
+    With Redis unreachable the delete is dropped and logged by the cache backend, never raised
+    (portal.cache.SoftFailRedisCache): the dossier is saved all the same, the entry lives out
+    its QUEUE_TTL, and the callbacks after this one still run."""
     from django.db import transaction
 
     keys = [_key(agency_id, language) for language, _name in settings.LANGUAGES]
 
     def drop() -> None:
-        try:
-            cache.delete_many(keys)
-        except Exception:
-            log.warning("work queue cache unavailable: agency %s not dropped", agency_id, exc_info=True)
+        cache.delete_many(keys)
 
     transaction.on_commit(drop)
 
@@ -63,18 +58,11 @@ def agency_queue(*, agency, today: dt.date | None = None) -> dict:
     """The rendered rows and counts of the agency's queue: {"html": ..., "counts": ...}."""
     today = today or timezone.localdate()
     key = _key(agency.pk, get_language() or settings.LANGUAGE_CODE)
-    try:
-        cached = cache.get(key)
-    except Exception:  # the cache is down: render from the database
-        log.warning("work queue cache unavailable", exc_info=True)
-        return _render(agency=agency, today=today)
+    cached = cache.get(key)  # Redis down: a miss, rendered from the database
     if cached is not None and cached["day"] == today:  # rendered today: "overdue" is still right
         return cached
     entry = _render(agency=agency, today=today)
-    try:
-        cache.set(key, entry, QUEUE_TTL)
-    except Exception:
-        log.warning("work queue cache unavailable", exc_info=True)
+    cache.set(key, entry, QUEUE_TTL)
     return entry
 
 

@@ -18,15 +18,14 @@ What keeps it right:
   that read the row just before a change committed and stores it just after.
 - The cached row holds what the user table holds (the password hash, the CCCD, the phone):
   Redis keeps the sessions already and must be private to the portal (README, "Redis").
-- If the cache cannot be reached, the row is read from the database.
+- If Redis cannot be reached, the cache reads as a miss (portal.cache.SoftFailRedisCache) and
+  the row is read from the database.
 
 Sessions record the backend that signed them in; these replace Django's and allauth's
 backends under new paths, so a session made before this change signs its user out once.
 """
 
 from __future__ import annotations
-
-import logging
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend
@@ -37,8 +36,6 @@ USER_CACHE_TTL = 60  # seconds
 # before a change committed and cached it just after) keeps an official's old rights at most this long.
 USER_CACHE_TTL_STAFF = 10
 
-log = logging.getLogger(__name__)
-
 
 def user_cache_key(user_id) -> str:
     return f"authuser:{user_id}"
@@ -47,19 +44,12 @@ def user_cache_key(user_id) -> str:
 class CachedUserMixin:
     def get_user(self, user_id):
         key = user_cache_key(user_id)
-        try:
-            user = cache.get(key)
-        except Exception:  # the cache is down: the database still answers
-            log.warning("user cache unavailable", exc_info=True)
-            return super().get_user(user_id)
+        user = cache.get(key)  # Redis down: a miss (portal.cache.SoftFailRedisCache)
         if user is not None:
             return user if self.user_can_authenticate(user) else None
         user = super().get_user(user_id)
         if user is not None:
-            try:
-                cache.set(key, user, USER_CACHE_TTL_STAFF if user.is_staff else USER_CACHE_TTL)
-            except Exception:
-                log.warning("user cache unavailable", exc_info=True)
+            cache.set(key, user, USER_CACHE_TTL_STAFF if user.is_staff else USER_CACHE_TTL)
         return user
 
 
@@ -78,10 +68,7 @@ def forget_user(user_id) -> None:
     key = user_cache_key(user_id)
 
     def drop() -> None:
-        try:
-            cache.delete(key)
-        except Exception:
-            log.warning("user cache unavailable: %s not dropped", key, exc_info=True)
+        cache.delete(key)
 
     drop()
     transaction.on_commit(drop)

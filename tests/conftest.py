@@ -87,3 +87,11 @@ def admin_client(client, admin_user):
     """pytest-django's admin_client, signed in with the second factor the back office requires."""
     login_official(client, admin_user)
     return client
+
+
+def unreachable_cache():
+    """The portal's cache backend with Redis away: nothing listens on port 1, so every
+    connection is refused at once (reads miss, writes are dropped: portal.cache)."""
+    from portal.cache import SoftFailRedisCache
+
+    return SoftFailRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 2}})

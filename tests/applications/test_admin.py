@@ -275,16 +275,10 @@ def test_a_dossier_saved_while_the_cache_is_down_is_saved(
 
     from applications import queue
     from portal.notifications.services import enqueue_outbox
-
-    class Down:
-        def __getattr__(self, name):
-            def unreachable(*args, **kwargs):
-                raise ConnectionError("cache unreachable")
-
-            return unreachable
+    from tests.conftest import unreachable_cache
 
     dossier = SubmittedDossierFactory(agency=official.agency)
-    monkeypatch.setattr(queue, "cache", Down())
+    monkeypatch.setattr(queue, "cache", unreachable_cache())
     url = reverse("admin:applications_dossier_transition", args=[dossier.pk, "validate"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert desk.post(url, {"note": ""}).status_code == 302

@@ -180,17 +180,9 @@ def test_dates_far_from_today_are_read_from_the_database(today_2026):
     assert not calendar.is_working_day(D(2040, 3, 5))
 
 
-class BrokenCache:
-    """A cache whose server is down."""
-
-    def __getattr__(self, name):
-        def fail(*args, **kwargs):
-            raise ConnectionError("cache server unreachable")
-
-        return fail
-
-
 def test_a_cache_outage_does_not_stop_the_count(today_2026, monkeypatch):
     CalendarException.objects.create(date=D(2026, 3, 9), kind=CalendarExceptionKind.DAY_OFF)
-    monkeypatch.setattr(calendar, "cache", BrokenCache())
+    from tests.conftest import unreachable_cache
+
+    monkeypatch.setattr(calendar, "cache", unreachable_cache())
     assert calendar.add_working_days(D(2026, 3, 6), 1) == D(2026, 3, 10)

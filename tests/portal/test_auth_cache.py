@@ -80,14 +80,9 @@ def test_an_inactive_row_in_the_cache_is_refused(client, citizen):
 def test_the_database_answers_when_the_cache_is_down(client, citizen, monkeypatch):
     client.force_login(citizen)
 
-    class Down:
-        def __getattr__(self, name):
-            def unreachable(*args, **kwargs):
-                raise ConnectionError("cache unreachable")
+    from tests.conftest import unreachable_cache
 
-            return unreachable
-
-    monkeypatch.setattr("portal.auth.cache", Down())  # the sessions' cache stays up
+    monkeypatch.setattr("portal.auth.cache", unreachable_cache())  # the sessions' cache stays up
     assert client.get(reverse(PAGE)).status_code == 200
     citizen.save()  # dropping the row fails quietly too
     assert client.get(reverse(PAGE)).status_code == 200
