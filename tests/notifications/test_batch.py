@@ -3,13 +3,12 @@ rows, with the single-row semantics kept for failures."""
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from portal.notifications import channels, services, sms
@@ -18,6 +17,7 @@ from portal.notifications.models import Notification, NotificationPreference
 from portal.notifications.tasks import send_notification, send_notifications
 
 from .factories import QueuedEmailFactory, QueuedSmsFactory, UserFactory
+from .locks import held_by_another_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -208,25 +208,8 @@ def test_a_callback_of_another_kind_in_between_starts_a_new_one(citizen, django_
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_skips_the_rows_another_worker_holds():
     rows = [QueuedEmailFactory() for _ in range(3)]
-    locked, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                Notification.objects.select_for_update().get(pk=rows[1].pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert locked.wait(10)
+    with held_by_another_worker(rows[1].pk):
         outcomes = services.notifications_send_batch(notification_ids=[r.pk for r in rows])
-    finally:
-        release.set()
-        thread.join()
     assert [outcomes[r.pk].status for r in rows] == [Status.SENT, "skipped", Status.SENT]
     assert len(mail.outbox) == 2
     held = Notification.objects.get(pk=rows[1].pk)

@@ -15,6 +15,7 @@ from portal.notifications.models import Notification, NotificationPreference, No
 from portal.notifications.tasks import send_notification, send_notifications
 
 from .factories import PreferenceFactory, QueuedEmailFactory, QueuedSmsFactory, UserFactory
+from .locks import held_by_another_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -284,30 +285,9 @@ def test_a_broken_operator_template_falls_back_to_the_shipped_wording(citizen):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_task_finding_the_row_locked_by_another_worker_skips_it():
-    import threading
-
-    from django.db import connections
-
     notification = QueuedEmailFactory()
-    locked, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                Notification.objects.select_for_update().get(pk=notification.pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert locked.wait(10)
+    with held_by_another_worker(notification.pk):
         assert services.notification_send(notification_id=notification.pk) == "skipped"
-    finally:
-        release.set()
-        thread.join()
     assert mail.outbox == []
     notification.refresh_from_db()
     assert notification.status == Status.QUEUED and notification.attempts == 0
