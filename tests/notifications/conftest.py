@@ -82,3 +82,24 @@ def brandname(settings):
         settings.SMS_BRANDNAME = "UBND-BINHAN"
         settings.SMS_TIMEOUT = 5
         yield server
+
+
+@pytest.fixture
+def eager_retries():
+    """Celery re-applies an eager retry without ``throw``, so a propagating setting would
+    stop the chain at the first retry; a worker has no such setting."""
+    from portal.celery import app
+
+    propagates, app.conf.task_eager_propagates = app.conf.task_eager_propagates, False
+    yield
+    app.conf.task_eager_propagates = propagates
+
+
+@pytest.fixture
+def not_eager():
+    """Celery as with Redis: tasks go to the broker (the in-memory one in the tests)."""
+    from portal.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    yield
+    app.conf.task_always_eager = eager

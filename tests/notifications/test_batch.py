@@ -24,23 +24,6 @@ pytestmark = pytest.mark.django_db
 CONTEXT = {"code": "000.00.12.H01-261129-0001", "agency_name": "UBND xã Tân Phú"}
 
 
-@pytest.fixture
-def eager_retries():
-    """As in test_services: a worker has no eager-propagation setting to stop the retries."""
-    conf = send_notification.app.conf
-    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
-    yield
-    conf.task_eager_propagates = propagates
-
-
-@pytest.fixture
-def not_eager():
-    conf = send_notification.app.conf
-    eager, conf.task_always_eager = conf.task_always_eager, False
-    yield
-    conf.task_always_eager = eager
-
-
 def test_a_batch_is_one_select_one_mail_connection_and_one_update(monkeypatch, django_assert_max_num_queries):
     monkeypatch.setattr(services, "SEND_COMMIT_WINDOW", 60.0)  # however slow this machine is
     user = UserFactory()

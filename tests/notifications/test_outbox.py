@@ -25,15 +25,6 @@ from tests.applications.factories import DossierFactory, OfficialFactory, Submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def not_eager():
-    """Celery as with Redis: tasks go to the broker (the in-memory one in the tests)."""
-    conf = process_outbox_events.app.conf
-    eager, conf.task_always_eager = conf.task_always_eager, False
-    yield
-    conf.task_always_eager = eager
-
-
 def sms_too(user):
     user.phone_verified = True
     user.save(update_fields=["phone_verified"])

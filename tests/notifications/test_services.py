@@ -139,16 +139,6 @@ def test_send_twice_sends_once():
     assert notification.provider_message_id == mail.outbox[0].extra_headers["Message-ID"]
 
 
-@pytest.fixture
-def eager_retries():
-    """Celery re-applies an eager retry without ``throw``, so a propagating setting would
-    stop the chain at the first retry; a worker has no such setting."""
-    conf = send_notification.app.conf
-    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
-    yield
-    conf.task_eager_propagates = propagates
-
-
 def test_provider_errors_twice_then_success_gives_one_sms_after_three_attempts(brandname, eager_retries):
     notification = QueuedSmsFactory()
     brandname.script += [(200, {"code": "20", "description": "throttled"}), (503, {"description": "busy"})]
